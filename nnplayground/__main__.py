@@ -1,0 +1,3 @@
+from nnplayground.cli import main
+
+raise SystemExit(main())
