@@ -42,6 +42,8 @@ class Sequential:
             layer.name = f"{base}_{count}"
         self.layers.append(layer)
         self.built = False
+        if self.input_shape or self.layers[0].input_shape:
+            self.build()  # as Keras does once the input shape is known
 
     def pop(self) -> Layer:
         layer = self.layers.pop()
@@ -147,8 +149,8 @@ class Sequential:
         """Regularization summed over layers; Keras adds it to the reported loss."""
         return sum(layer.penalty() for layer in self.layers)
 
-    def _train_step(self, x, y) -> tuple[float, list[float]]:
-        """Forward, backward and one optimizer step; returns the loss (with penalty) and metrics."""
+    def _backprop(self, x, y) -> tuple[float, np.ndarray]:
+        """Forward and backward: fills every layer's grads; returns the data loss and the outputs."""
         outputs = self._forward(x, training=True)
         logits = self._fused_logits(outputs)
         last = len(self.layers) - 1
@@ -164,8 +166,23 @@ class Sequential:
                 last -= 1
         for i in range(last, self._first_with_weights - 1, -1):
             dy = self.layers[i].backward(dy)
+        return value, outputs
+
+    def _train_step(self, x, y) -> tuple[float, list[float]]:
+        """One batch: backprop, then one optimizer step; returns the loss (with penalty) and metrics."""
+        value, outputs = self._backprop(x, y)
+        metric_values = [metric(y, outputs) for metric in self.metrics]
         self.optimizer.apply(self._params[self._trainable], self._grads[self._trainable], self._slices)
-        return value + self.penalty(), [metric(y, outputs) for metric in self.metrics]
+        return value + self.penalty(), metric_values
+
+    def gradients(self, x, y) -> tuple[float, list[np.ndarray]]:
+        """The loss on (x, y) and its gradient for every weight (Keras order), without updating."""
+        self._check_compiled()
+        x, y = self._check_data(x, y)
+        self._ensure_built(x)
+        value, _ = self._backprop(_as_float(x, self.dtype), y)
+        return value + self.penalty(), [g.copy() for layer in self.layers for g in
+                                        (layer.grads[name] for name in layer.variable_names)]
 
     def train_on_batch(self, x, y) -> float | list[float]:
         """One optimizer step on this batch; returns the loss (and metrics) before the step."""

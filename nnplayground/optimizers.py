@@ -89,6 +89,8 @@ class Optimizer:
         self.build(params)
         self.iterations = int(state["iterations"])
         for name in self.slot_names:
+            if name not in state:  # saved before its first step: the slots are still zero
+                continue
             if state[name].shape != params.shape:
                 raise ValueError(f"optimizer slot {name!r} has shape {state[name].shape}, "
                                  f"the model's weights {params.shape}")

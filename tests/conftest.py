@@ -1,0 +1,42 @@
+import os
+import tempfile
+
+# Before anything imports Qt: with no display, Qt must render offscreen or CI aborts.
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "XDG_RUNTIME_DIR" not in os.environ:
+    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xdg-")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from nnplayground import config  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _seeded_and_float32():
+    """Every test starts from the same seed and the default float type."""
+    config.set_random_seed(1234)
+    config.set_floatx("float32")
+    yield
+    config.set_floatx("float32")
+
+
+@pytest.fixture
+def float64():
+    config.set_floatx("float64")
+
+
+def numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central finite differences of the scalar f() with respect to x (changed in place, restored)."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    flat, out = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        saved = flat[i]
+        flat[i] = saved + eps
+        plus = f()
+        flat[i] = saved - eps
+        minus = f()
+        flat[i] = saved
+        out[i] = (plus - minus) / (2 * eps)
+    return grad
