@@ -10,7 +10,9 @@ import math
 
 import numpy as np
 
-from nnplayground import config, layers as layers_module, losses, metrics as metrics_module, optimizers
+from nnplayground import config, losses, optimizers
+from nnplayground import layers as layers_module
+from nnplayground import metrics as metrics_module
 from nnplayground.callbacks import CallbackList, History, ProgbarLogger
 from nnplayground.layers import Layer
 

@@ -18,7 +18,8 @@ def test_early_stopping_restores_best_weights():
     model = Sequential([Dense(16, activation="tanh", input_shape=(2,)), Dense(2, activation="softmax")])
     model.compile(optimizer=optimizers.SGD(0.05), loss="sparse_categorical_crossentropy")
     snapshots = {}
-    keep = LambdaCallback(on_epoch_end=lambda epoch, logs: snapshots.__setitem__(epoch, (logs["val_loss"], model.get_weights())))
+    keep = LambdaCallback(
+        on_epoch_end=lambda epoch, logs: snapshots.__setitem__(epoch, (logs["val_loss"], model.get_weights())))
     # From epoch 4 on the learning rate is absurd, so the validation loss gets worse and stays worse.
     wreck = LearningRateScheduler(lambda epoch, lr: 0.05 if epoch < 4 else 50.0)
     stopper = EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)

@@ -143,7 +143,8 @@ def test_same_seed_same_run():
     results = []
     for _ in range(2):
         config.set_random_seed(7)
-        model = Sequential([Dense(8, activation="relu", input_shape=(2,)), Dropout(0.2), Dense(3, activation="softmax")])
+        model = Sequential([Dense(8, activation="relu", input_shape=(2,)), Dropout(0.2),
+                            Dense(3, activation="softmax")])
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         model.fit(x, y, epochs=2, verbose=0)
         results.append(model.get_weights())
@@ -178,7 +179,8 @@ def test_fit_on_uint8_and_float64_never_copies_the_whole_set():
     labels = rng.integers(0, 10, 20000).astype(np.uint8)
     as_float64 = images / 255.0
     for x, limit in ((images, images.nbytes // 4), (as_float64, as_float64.nbytes // 16)):
-        model = Sequential([Flatten(input_shape=(28, 28)), Dense(32, activation="relu"), Dense(10, activation="softmax")])
+        model = Sequential([Flatten(input_shape=(28, 28)), Dense(32, activation="relu"),
+                            Dense(10, activation="softmax")])
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         tracemalloc.start()
         model.fit(x, labels, batch_size=128, epochs=1, validation_split=0.1, verbose=0)

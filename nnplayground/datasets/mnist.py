@@ -1,0 +1,52 @@
+"""MNIST digits in Keras's layout: ((x_train, y_train), (x_test, y_test)), uint8, white on black.
+
+``load_data()`` reads the user cache or downloads Keras's mnist.npz (verified by SHA-256);
+``load_data(path)`` reads a Keras-style .npz or a folder of the four IDX files;
+``load_sample()`` returns the 5,000 digits embedded in the package (no network).
+"""
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from nnplayground.assets import resource_path
+from nnplayground.datasets import download, idx
+from nnplayground.datasets.errors import DatasetError
+
+FILENAME = "mnist.npz"
+SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def load_data(path=None, *, progress: download.Progress | None = None):
+    """MNIST's 60,000 training and 10,000 test digits (from `path`, the cache, or a download)."""
+    if path is None:
+        path = download.fetch(FILENAME, f"sha256:{SHA256}", progress=progress)
+    return read(path)
+
+
+def load_sample():
+    """The embedded 5,000 MNIST training digits: 4,000 to train on, 1,000 to test (500 per class)."""
+    return read(resource_path("data", "mnist_sample.npz"))
+
+
+def read(path):
+    """A Keras-style .npz (x_train, y_train, x_test, y_test) or a folder of IDX files."""
+    path = Path(path)
+    if path.is_dir():
+        return idx.read_folder(path)
+    if not path.is_file():
+        raise DatasetError(f"{path}: no such file or folder")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [key for key in _KEYS if key not in archive.files]
+            if missing:
+                raise DatasetError(f"{path}: not a dataset in Keras's layout; it lacks {', '.join(missing)} "
+                                   f"(it holds {', '.join(archive.files) or 'nothing'})")
+            arrays = {key: archive[key] for key in _KEYS}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        if isinstance(error, DatasetError):
+            raise
+        raise DatasetError(f"{path}: not a readable .npz file (truncated or corrupted?): {error}") from None
+    return idx.check_layout(arrays, path)

@@ -1,0 +1,123 @@
+"""Downloads against a real HTTP server on 127.0.0.1: good file, wrong checksum, cut transfer, no server."""
+
+import hashlib
+import http.server
+import io
+import socket
+import threading
+
+import numpy as np
+import pytest
+
+from nnplayground.datasets import DownloadCancelled, DownloadError, download, mnist
+
+PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    files: dict[str, bytes] = {}
+    truncate: set[str] = set()
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        type(self).requests.append(self.path)
+        name = self.path.rsplit("/", 1)[-1]
+        if name not in self.files:
+            self.send_error(404)
+            return
+        body = self.files[name]
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        # A cut transfer: promise the whole body, send half, hang up.
+        self.wfile.write(body[: len(body) // 2] if name in self.truncate else body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    _Handler.files, _Handler.truncate, _Handler.requests = {}, set(), []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd, f"http://127.0.0.1:{httpd.server_port}/data/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _sha(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_good_file_lands_in_cache_with_progress(server, tmp_path):
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD
+    seen = []
+    path = download.fetch("blob.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0,
+                          progress=lambda done, total: seen.append((done, total)))
+    assert path.read_bytes() == PAYLOAD
+    assert seen[-1] == (len(PAYLOAD), len(PAYLOAD)) and len(seen) > 2
+    # Cached: a second call does not ask the server again.
+    download.fetch("blob.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0)
+    assert len(_Handler.requests) == 1
+
+
+def test_wrong_checksum_keeps_nothing(server, tmp_path):
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD
+    with pytest.raises(DownloadError, match="damaged or altered"):
+        download.fetch("blob.bin", _sha(b"something else"), url=url, cache=tmp_path, retries=0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_truncated_transfer_keeps_nothing(server, tmp_path):
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD
+    _Handler.truncate.add("blob.bin")
+    with pytest.raises(DownloadError):
+        download.fetch("blob.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_server_gone_says_offline_and_what_to_do(tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(DownloadError, match="offline.*path"):
+        download.fetch("mnist.npz", _sha(PAYLOAD), url=f"http://127.0.0.1:{port}/", cache=tmp_path, retries=0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_file_names_the_status(server, tmp_path):
+    _, url = server
+    with pytest.raises(DownloadError, match="404"):
+        download.fetch("nothing.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0)
+
+
+def test_cancel_from_progress_removes_the_partial_file(server, tmp_path):
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD
+
+    def cancel(done, total):
+        raise DownloadCancelled()
+
+    with pytest.raises(DownloadCancelled):
+        download.fetch("blob.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0, progress=cancel)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_mnist_load_data_downloads_and_reads_keras_layout(server, tmp_path, monkeypatch):
+    _, url = server
+    rng = np.random.default_rng(0)
+    buffer = io.BytesIO()
+    np.savez(buffer, x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8), y_train=np.arange(6, dtype=np.uint8),
+             x_test=rng.integers(0, 256, (2, 28, 28), dtype=np.uint8), y_test=np.arange(2, dtype=np.uint8))
+    _Handler.files["mnist.npz"] = buffer.getvalue()
+    monkeypatch.setenv("NNPLAYGROUND_DATA_URL", url)
+    monkeypatch.setenv("NNPLAYGROUND_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(mnist, "SHA256", hashlib.sha256(buffer.getvalue()).hexdigest())
+    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    assert x_train.shape == (6, 28, 28) and x_train.dtype == np.uint8 and list(y_test) == [0, 1]
+    assert (tmp_path / "mnist.npz").is_file()

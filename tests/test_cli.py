@@ -1,0 +1,67 @@
+"""The command line, run as a user runs it: a real process, its output and its exit status."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnplayground.cli import main
+from nnplayground.models import load_model
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, "-m", "nnplayground", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_train_on_the_embedded_sample_then_evaluate(tmp_path):
+    out = tmp_path / "digits.npz"
+    result = _run("train", "--dataset", "mnist-sample", "--layers", "64", "--epochs", "2", "--seed", "0",
+                  "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Epoch 2/2" in result.stdout and "test accuracy" in result.stdout
+    accuracy = float(result.stdout.split("test accuracy ")[1].split("%")[0])
+    assert accuracy > 80
+    assert load_model(out).count_params() == 784 * 64 + 64 + 64 * 10 + 10
+    evaluated = _run("evaluate", str(out), "--dataset", "mnist-sample")
+    assert evaluated.returncode == 0 and f"test accuracy {accuracy / 100:.4f}" in evaluated.stdout
+
+
+def test_train_a_toy_set_in_process(capsys):
+    assert main(["train", "--dataset", "gaussians", "--classes", "4", "--layers", "8", "--epochs", "3",
+                 "--batch-size", "32", "--seed", "1"]) == 0
+    assert "4 classes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--layers", "12,x"], "hidden layer sizes"),
+    (["train", "--lr", "-1"], "positive number"),
+    (["train", "--dataset", "imagenet"], "invalid choice"),
+    (["train", "--epochs", "0"], "positive whole number"),
+    (["train", "--dataset", "moons", "--classes", "3"], "2 classes"),
+    (["evaluate", "missing.npz"], "missing.npz: no such file"),
+    (["train", "--data-path", "nowhere/"], "no such file"),
+])
+def test_bad_arguments_give_one_line_and_status_2(args, message):
+    result = _run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_evaluate_refuses_a_model_for_other_data(tmp_path):
+    from nnplayground.layers import Dense
+    from nnplayground.models import Sequential
+
+    model = Sequential([Dense(2, activation="softmax", input_shape=(2,))])
+    model.save(tmp_path / "toy.npz")
+    result = _run("evaluate", str(tmp_path / "toy.npz"), "--dataset", "mnist-sample")
+    assert result.returncode == 2 and "takes samples of shape (2,)" in result.stderr
+
+
+def test_corrupt_model_file(tmp_path):
+    path = tmp_path / "broken.npz"
+    path.write_bytes(np.arange(100).tobytes())
+    result = _run("evaluate", str(path))
+    assert result.returncode == 2 and "broken.npz" in result.stderr and "Traceback" not in result.stderr
