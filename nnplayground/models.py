@@ -28,6 +28,7 @@ class Sequential:
         self.metrics: list[metrics_module.Metric] = []
         self.stop_training = False
         self.history: History | None = None
+        self.batch_logs: dict[str, float] = {}
         self.input_shape: tuple[int, ...] | None = None
         for layer in layers or []:
             self.add(layer)
@@ -240,6 +241,8 @@ class Sequential:
                 callback_list.on_train_batch_begin(step)
                 xb, yb = feeder.batch(order, step)
                 value, metric_values = self._train_step(xb, yb)
+                # Keras's logs are running means; the raw figures of this one batch are kept here.
+                self.batch_logs = dict(zip(means.names, (value, *metric_values), strict=True))
                 logs = means.add([value, *metric_values], len(xb))
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
@@ -313,6 +316,23 @@ class Sequential:
             if source.shape != target.shape:
                 raise ValueError(f"weight {i} has shape {target.shape}, got {source.shape}")
             target[...] = source
+
+    @property
+    def flat_weights(self) -> np.ndarray:
+        """Every weight in one flat array (a live view: trainable first, then frozen)."""
+        if not self.built:
+            self.build()
+        return self._params
+
+    def weight_spans(self) -> list[tuple[Layer, str, slice]]:
+        """Where each (layer, variable name) sits in flat_weights."""
+        spans, offset = [], 0
+        for layer in sorted(self.layers, key=lambda layer: not layer.trainable):
+            for name in layer.variable_names:
+                size = getattr(layer, name).size
+                spans.append((layer, name, slice(offset, offset + size)))
+                offset += size
+        return spans
 
     @property
     def weights(self) -> list[np.ndarray]:

@@ -1,0 +1,33 @@
+"""Loads (and if needed downloads) a dataset off the GUI thread, reporting progress; cancellable."""
+
+from PySide6.QtCore import QThread, Signal
+
+from nnplayground.datasets import DownloadCancelled
+from nnplayground.experiment import Experiment
+
+
+class DataLoader(QThread):
+    progress = Signal(int, int)  # bytes so far, total (0: unknown)
+    loaded = Signal(object)  # a catalog.Dataset
+    failed = Signal(str)
+
+    def __init__(self, experiment: Experiment, parent=None):
+        super().__init__(parent)
+        self.experiment = experiment
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def _progress(self, done, total):
+        if self.cancelled:
+            raise DownloadCancelled()
+        self.progress.emit(min(done, 2**31 - 1), min(total, 2**31 - 1))
+
+    def run(self) -> None:
+        try:
+            self.loaded.emit(self.experiment.load_data(progress=self._progress))
+        except DownloadCancelled:
+            self.failed.emit("")
+        except (OSError, ValueError) as error:
+            self.failed.emit(str(error))

@@ -1,0 +1,89 @@
+"""The architecture as a picture: neurons and links coloured by weight for small nets, blocks for big ones."""
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from nnplayground.app import theme
+
+MAX_DRAWN_NEURONS = 16  # per layer; above this a layer is drawn as a block
+
+
+def _weight_colour(value: float, limit: float) -> QColor:
+    r, g, b, _ = theme.DIVERGING.map(0.5 + 0.5 * float(np.clip(value / limit, -1, 1)), mode="byte")
+    return QColor(int(r), int(g), int(b))
+
+
+class NetworkDiagram(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("networkDiagram")
+        self.setToolTip("The network: inputs on the left, outputs on the right. Links are coloured by their "
+                        "weight (red positive, blue negative) once training starts.")
+        self.setMinimumHeight(150)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.sizes: list[int] = []
+        self.labels: list[str] = []
+        self.kernels: list[np.ndarray] = []
+
+    def set_architecture(self, sizes: list[int], labels: list[str]) -> None:
+        """sizes: inputs, then each Dense layer's units; labels: a caption per column."""
+        self.sizes, self.labels, self.kernels = list(sizes), list(labels), []
+        self.update()
+
+    def set_weights(self, kernels: list[np.ndarray]) -> None:
+        self.kernels = kernels
+        self.update()
+
+    def _positions(self, column: int, count: int, rect: QRectF) -> list[QPointF]:
+        x = rect.left() + rect.width() * column / max(len(self.sizes) - 1, 1)
+        shown = min(count, MAX_DRAWN_NEURONS)
+        step = rect.height() / max(shown, 1)
+        return [QPointF(x, rect.top() + step * (i + 0.5)) for i in range(shown)]
+
+    def paintEvent(self, event):  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        text_colour = self.palette().color(self.foregroundRole())
+        rect = QRectF(self.rect()).adjusted(40, 12, -40, -26)
+        if not self.sizes:
+            painter.setPen(text_colour)
+            painter.drawText(self.rect(), Qt.AlignCenter, "Pick data and layers to see the network")
+            return
+        columns = [self._positions(i, n, rect) for i, n in enumerate(self.sizes)]
+        for i in range(len(self.sizes) - 1):
+            self._draw_links(painter, i, columns[i], columns[i + 1])
+        radius = max(3.0, min(9.0, rect.height() / (2.5 * MAX_DRAWN_NEURONS)))
+        for i, (count, points) in enumerate(zip(self.sizes, columns, strict=True)):
+            x = points[0].x() if points else rect.left()
+            if count > MAX_DRAWN_NEURONS:
+                block = QRectF(x - 9, rect.top(), 18, rect.height())
+                painter.setPen(QPen(text_colour, 1))
+                painter.setBrush(QColor(theme.TRAIN).lighter(150))
+                painter.drawRoundedRect(block, 4, 4)
+            else:
+                painter.setPen(QPen(text_colour, 1))
+                painter.setBrush(self.palette().color(self.backgroundRole()).lighter(110))
+                for point in points:
+                    painter.drawEllipse(point, radius, radius)
+            painter.setPen(text_colour)
+            caption = f"{self.labels[i]}\n{count}" if i < len(self.labels) else str(count)
+            painter.drawText(QRectF(x - 60, rect.bottom() + 2, 120, 26), Qt.AlignHCenter | Qt.AlignTop,
+                             caption.replace("\n", " · "))
+
+    def _draw_links(self, painter, index, left, right):
+        big = self.sizes[index] > MAX_DRAWN_NEURONS or self.sizes[index + 1] > MAX_DRAWN_NEURONS
+        kernel = self.kernels[index] if index < len(self.kernels) else None
+        if big or kernel is None:
+            painter.setPen(QPen(QColor(theme.MUTED), 0.6))
+            for a in left[:: max(1, len(left) // 8)]:
+                for b in right[:: max(1, len(right) // 8)]:
+                    painter.drawLine(a, b)
+            return
+        limit = float(np.abs(kernel).max()) or 1.0
+        for i, a in enumerate(left):
+            for j, b in enumerate(right):
+                weight = kernel[i, j]
+                painter.setPen(QPen(_weight_colour(weight, limit), 0.5 + 3.0 * abs(weight) / limit))
+                painter.drawLine(a, b)

@@ -1,0 +1,180 @@
+"""Training settings: optimizer, learning rate (log slider and box), schedule, batch, epochs, L1/L2, ..."""
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider,
+                               QSpinBox, QWidget)
+
+from nnplayground.experiment import OPTIMIZERS, SCHEDULES, Experiment
+
+OPTIMIZER_TITLES = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov momentum",
+                    "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
+SCHEDULE_TITLES = {"constant": "constant", "exponential": "exponential decay", "step": "step decay (halve 4x)",
+                   "cosine": "cosine with warm-up"}
+LOG_LOW, LOG_HIGH, TICKS_PER_DECADE = -6, 1, 20
+
+
+class LogRateInput(QWidget):
+    """A learning rate on a log scale: a slider over 1e-6 .. 10 and an exact box; `value_changed(float)`."""
+
+    value_changed = Signal(float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("learningRate")
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setObjectName("learningRateSlider")
+        self.slider.setRange(LOG_LOW * TICKS_PER_DECADE, LOG_HIGH * TICKS_PER_DECADE)
+        self.box = QDoubleSpinBox()
+        self.box.setObjectName("learningRateBox")
+        self.box.setDecimals(6)
+        self.box.setRange(10.0**LOG_LOW, 10.0**LOG_HIGH)
+        self.box.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
+        self.box.setKeyboardTracking(False)
+        tip = ("How big a step the optimizer takes. Too small: slow learning. Too big: the loss jumps around or "
+               "explodes. Can be changed while training; each change is marked on the loss curve.")
+        for widget in (self, self.slider, self.box):
+            widget.setToolTip(tip)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.box)
+        self.slider.valueChanged.connect(self._from_slider)
+        self.box.valueChanged.connect(self._from_box)
+        self.setValue(0.001)
+
+    def value(self) -> float:
+        return self.box.value()
+
+    def setValue(self, value: float) -> None:  # noqa: N802 - Qt's naming
+        self.box.setValue(value)
+
+    def _from_slider(self, tick):
+        rate = float(f"{10 ** (tick / TICKS_PER_DECADE):.2g}")
+        if not math.isclose(rate, self.box.value(), rel_tol=0.06):
+            self.box.setValue(rate)
+
+    def _from_box(self, value):
+        self.slider.blockSignals(True)
+        self.slider.setValue(round(math.log10(value) * TICKS_PER_DECADE))
+        self.slider.blockSignals(False)
+        self.value_changed.emit(value)
+
+
+class SettingsPanel(QGroupBox):
+    """Emits `changed` on any edit; `live_changed` for what may change mid-run (learning rate, L1, L2)."""
+
+    changed = Signal()
+    live_changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__("Training", parent)
+        self.optimizer = self._combo("optimizerPicker", OPTIMIZER_TITLES,
+                                     "How the weights follow the gradient. Adam adapts each weight's step and is a "
+                                     "safe default; plain SGD is the textbook rule.")
+        self.learning_rate = LogRateInput()
+        self.schedule = self._combo("schedulePicker", SCHEDULE_TITLES,
+                                    "How the learning rate changes over the run: lowering it late lets the "
+                                    "network settle into a minimum.")
+        self.batch_size = self._spin(QSpinBox(), "batchSize", 1, 65536, 32,
+                                     "Samples per step. Small batches: noisy, frequent steps; large: smooth, "
+                                     "fewer steps per epoch.")
+        self.epochs = self._spin(QSpinBox(), "epochs", 1, 100_000, 10, "Passes over the training data per run.")
+        self.l1 = self._spin(QDoubleSpinBox(), "l1", 0.0, 1.0, 0.0,
+                             "L1 penalty on the weights: pushes unhelpful weights to exactly zero.", decimals=5)
+        self.l2 = self._spin(QDoubleSpinBox(), "l2", 0.0, 1.0, 0.0,
+                             "L2 penalty (weight decay): keeps weights small, which fights overfitting.", decimals=5)
+        self.patience = self._spin(QSpinBox(), "patience", 0, 1000, 0,
+                                   "Stop early when the validation loss has not improved for this many epochs, and "
+                                   "keep the best weights. 0 turns it off.")
+        self.patience.setSpecialValueText("off")
+        self.validation = self._spin(QSpinBox(), "validationSplit", 0, 80, 0,
+                                     "Share of the training data held out to validate on. 0: validate on the test set.")
+        self.validation.setSuffix(" %")
+        self.validation.setSpecialValueText("test set")
+        self.seed = self._spin(QSpinBox(), "seed", 0, 2**31 - 1, 0,
+                               "The random seed: the same seed gives the same starting weights and batches.")
+        self.problems = QLabel()
+        self.problems.setObjectName("settingsProblems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #d62728;")
+        form = QFormLayout(self)
+        for label, widget in (("Optimizer", self.optimizer), ("Learning rate", self.learning_rate),
+                              ("Schedule", self.schedule), ("Batch size", self.batch_size), ("Epochs", self.epochs),
+                              ("L1", self.l1), ("L2", self.l2), ("Early stop", self.patience),
+                              ("Validation", self.validation), ("Seed", self.seed)):
+            form.addRow(label, widget)
+        form.addRow(self.problems)
+        for widget in (self.optimizer, self.schedule):
+            widget.currentIndexChanged.connect(self.changed)
+        for widget in (self.batch_size, self.epochs, self.patience, self.validation, self.seed):
+            widget.valueChanged.connect(self.changed)
+        for widget in (self.l1, self.l2):
+            widget.valueChanged.connect(self.live_changed)
+        self.learning_rate.value_changed.connect(self.live_changed)
+
+    def _combo(self, name, titles, tip):
+        combo = QComboBox()
+        combo.setObjectName(name)
+        combo.setToolTip(tip)
+        for key, title in titles.items():
+            combo.addItem(title, key)
+        return combo
+
+    def _spin(self, spin, name, low, high, value, tip, decimals=None):
+        spin.setObjectName(name)
+        if decimals is not None:
+            spin.setDecimals(decimals)
+            spin.setSingleStep(0.0001)
+        spin.setRange(low, high)
+        spin.setValue(value)
+        spin.setToolTip(tip)
+        spin.setKeyboardTracking(False)
+        return spin
+
+    def read_into(self, experiment: Experiment) -> None:
+        experiment.optimizer = self.optimizer.currentData()
+        experiment.learning_rate = self.learning_rate.value()
+        experiment.schedule = self.schedule.currentData()
+        experiment.batch_size, experiment.epochs = self.batch_size.value(), self.epochs.value()
+        experiment.l1, experiment.l2 = self.l1.value(), self.l2.value()
+        experiment.patience = self.patience.value()
+        experiment.validation_split = self.validation.value() / 100
+        experiment.seed = self.seed.value()
+
+    def show_experiment(self, experiment: Experiment) -> None:
+        widgets = (self.optimizer, self.schedule, self.learning_rate, self.batch_size, self.epochs, self.l1, self.l2,
+                   self.patience, self.validation, self.seed, self.learning_rate.box, self.learning_rate.slider)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(experiment.optimizer)))
+        self.schedule.setCurrentIndex(max(0, self.schedule.findData(experiment.schedule)))
+        self.learning_rate.setValue(experiment.learning_rate)
+        self.learning_rate._from_box(experiment.learning_rate)
+        self.batch_size.setValue(experiment.batch_size)
+        self.epochs.setValue(experiment.epochs)
+        self.l1.setValue(experiment.l1)
+        self.l2.setValue(experiment.l2)
+        self.patience.setValue(experiment.patience)
+        self.validation.setValue(round(experiment.validation_split * 100))
+        self.seed.setValue(experiment.seed)
+        for widget in widgets:
+            widget.blockSignals(False)
+
+    def set_running(self, running: bool) -> None:
+        """While a run is under way only the learning rate and L1/L2 can change."""
+        reason = "Stop or reset training to change this." if running else ""
+        for widget in (self.optimizer, self.schedule, self.batch_size, self.epochs, self.patience, self.validation,
+                       self.seed):
+            widget.setEnabled(not running)
+            widget.setStatusTip(reason)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Flag invalid values in place: a red frame on the field and the reason below."""
+        fields = {"learning_rate": self.learning_rate.box, "batch_size": self.batch_size, "epochs": self.epochs,
+                  "l1": self.l1, "l2": self.l2, "patience": self.patience, "validation_split": self.validation}
+        for key, widget in fields.items():
+            widget.setStyleSheet("border: 2px solid #d62728;" if key in problems else "")
+        self.problems.setText("\n".join(problems.values()))
+        self.problems.setVisible(bool(problems))

@@ -1,0 +1,36 @@
+"""Light and dark palettes (Fusion style) and the matching pyqtgraph colours."""
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("light", "dark")
+# Colours that read on both backgrounds (Okabe-Ito, safe for colour-blind eyes).
+TRAIN, VALIDATION, ACCENT, MUTED = "#0072B2", "#E69F00", "#CC79A7", "#888888"
+DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red, centred on zero
+
+_DARK = {QPalette.Window: "#2b2b2b", QPalette.WindowText: "#e6e6e6", QPalette.Base: "#1e1e1e",
+         QPalette.AlternateBase: "#333333", QPalette.ToolTipBase: "#3c3c3c", QPalette.ToolTipText: "#f0f0f0",
+         QPalette.Text: "#e6e6e6", QPalette.Button: "#3a3a3a", QPalette.ButtonText: "#e6e6e6",
+         QPalette.BrightText: "#ff6b6b", QPalette.Highlight: "#2f7ed8", QPalette.HighlightedText: "#ffffff",
+         QPalette.Link: "#6cb6ff", QPalette.PlaceholderText: "#9a9a9a"}
+
+
+def apply_theme(app: QApplication, name: str) -> None:
+    """Fusion with a light or dark palette; plots follow."""
+    app.setStyle("Fusion")
+    palette = app.style().standardPalette()
+    if name == "dark":
+        for role, colour in _DARK.items():
+            palette.setColor(role, QColor(colour))
+        palette.setColor(QPalette.Disabled, QPalette.Text, QColor("#777777"))
+        palette.setColor(QPalette.Disabled, QPalette.ButtonText, QColor("#777777"))
+        palette.setColor(QPalette.Disabled, QPalette.WindowText, QColor("#777777"))
+    app.setPalette(palette)
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major",
+                        background=palette.color(QPalette.Base), foreground=palette.color(QPalette.Text))
+
+
+def plot_colours(widget) -> tuple[QColor, QColor]:
+    palette = widget.palette()
+    return palette.color(QPalette.Base), palette.color(QPalette.Text)

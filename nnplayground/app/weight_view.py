@@ -1,0 +1,140 @@
+"""Live weights: a heatmap per Dense layer, the first layer's units as 28x28 tiles, gradient and update norms.
+
+Colours are a diverging map centred on zero (blue negative, white zero, red positive) with fixed,
+symmetric levels that only grow, so the picture does not flicker from one snapshot to the next.
+"""
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from nnplayground.app import theme
+
+
+def tile_grid(kernel: np.ndarray, side: int = 28, columns: int | None = None, gap: int = 1) -> np.ndarray:
+    """The columns of a (side*side, units) kernel as side x side tiles in a grid, NaN in the gaps."""
+    units = kernel.shape[1]
+    columns = columns or math.ceil(math.sqrt(units * 2))
+    rows = math.ceil(units / columns)
+    grid = np.full((rows * (side + gap) - gap, columns * (side + gap) - gap), np.nan, np.float32)
+    for unit in range(units):
+        r, c = divmod(unit, columns)
+        grid[r * (side + gap): r * (side + gap) + side, c * (side + gap): c * (side + gap) + side] = \
+            kernel[:, unit].reshape(side, side)
+    return grid
+
+
+class _Heatmap(pg.GraphicsLayoutWidget):
+    """One image with a colour bar; levels symmetric around zero, only ever widened."""
+
+    def __init__(self, title: str):
+        super().__init__()
+        self.plot = self.addPlot(title=title)
+        self.plot.setAspectLocked(False)
+        self.plot.invertY(True)
+        self.image = pg.ImageItem()
+        self.image.setColorMap(theme.DIVERGING)
+        self.plot.addItem(self.image)
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=theme.DIVERGING, interactive=False, width=14)
+        self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.limit = 0.0
+        self.setMinimumHeight(140)
+
+    def show_array(self, array: np.ndarray) -> None:
+        finite = np.abs(array[np.isfinite(array)])
+        peak = float(finite.max()) if finite.size else 0.0
+        if peak > self.limit or self.limit == 0.0:
+            self.limit = max(peak, 1e-6)
+            self.bar.setLevels((-self.limit, self.limit))
+        self.image.setImage(array, autoLevels=False, levels=(-self.limit, self.limit))
+
+    def reset_levels(self):
+        self.limit = 0.0
+
+
+class WeightView(QWidget):
+    """Tabs: heatmaps of every layer's kernel; first-layer tiles for images; gradient and update norms."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("weightView")
+        self.setToolTip("The weights as they change: red pulls a unit up, blue pushes it down, white does nothing.")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("weightTabs")
+        self.layer_picker = QComboBox()
+        self.layer_picker.setObjectName("weightLayerPicker")
+        self.layer_picker.setToolTip("Which layer's weights to show")
+        self.layer_picker.currentIndexChanged.connect(self._show_current)
+        self.heatmap = _Heatmap("kernel: inputs (rows) x units (columns)")
+        heat_page = QWidget()
+        heat_layout = QVBoxLayout(heat_page)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Layer"))
+        row.addWidget(self.layer_picker, 1)
+        heat_layout.addLayout(row)
+        heat_layout.addWidget(self.heatmap, 1)
+        self.tiles = _Heatmap("what each first-layer unit looks for")
+        self.tiles.setToolTip("Each tile is one first-layer unit's 784 weights drawn as a 28x28 image: "
+                              "red pixels excite the unit, blue ones inhibit it.")
+        self.norms = pg.PlotWidget(title="Gradient and update size per layer")
+        self.norms.setObjectName("normsPlot")
+        self.norms.setLogMode(y=True)
+        self.norms.setLabel("bottom", "step")
+        self.norms.addLegend(offset=(-10, 10))
+        self.norms.setToolTip("Solid: length of each layer's kernel gradient. Dashed: how far the last step moved "
+                              "its weights. Vanishing or exploding gradients show up here first.")
+        self.tabs.addTab(heat_page, "Weights")
+        self.tabs.addTab(self.tiles, "First-layer tiles")
+        self.tabs.addTab(self.norms, "Gradients")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.kernels: list[np.ndarray] = []
+        self.image_side: int | None = None
+        self.norm_history: list[tuple[int, list[float], list[float]]] = []
+        self.norm_curves: list[tuple] = []
+        self.snapshots_shown = 0
+
+    def set_layers(self, names: list[str], image_side: int | None) -> None:
+        """A new model: its Dense layer names, and the input image's side (None for non-image data)."""
+        self.layer_picker.blockSignals(True)
+        self.layer_picker.clear()
+        self.layer_picker.addItems(names)
+        self.layer_picker.blockSignals(False)
+        self.image_side = image_side
+        self.tabs.setTabEnabled(1, image_side is not None)
+        self.kernels, self.norm_history = [], []
+        self.heatmap.reset_levels()
+        self.tiles.reset_levels()
+        self.norms.clear()
+        palette = [theme.TRAIN, theme.VALIDATION, theme.ACCENT, "#009E73", "#D55E00", "#56B4E9", "#F0E442"]
+        self.norm_curves = []
+        for i, name in enumerate(names):
+            colour = palette[i % len(palette)]
+            self.norm_curves.append((self.norms.plot(pen=pg.mkPen(colour, width=2), name=f"{name} gradient"),
+                                     self.norms.plot(pen=pg.mkPen(colour, width=1, style=Qt.DashLine), name=f"{name} update")))
+
+    def show_snapshot(self, snapshot: dict) -> None:
+        self.kernels = snapshot["kernels"]
+        self._show_current()
+        if self.image_side and self.kernels and self.kernels[0].shape[0] == self.image_side ** 2:
+            self.tiles.show_array(tile_grid(self.kernels[0], self.image_side))
+        self.norm_history.append((snapshot["step"], snapshot["gradient_norms"], snapshot["update_norms"]))
+        steps = np.array([s for s, _, _ in self.norm_history], float)
+        for i, (gradient_curve, update_curve) in enumerate(self.norm_curves):
+            gradients = np.array([g[i] for _, g, _ in self.norm_history])
+            updates = np.array([u[i] for _, _, u in self.norm_history])
+            gradient_curve.setData(steps, np.where(gradients > 0, gradients, np.nan), connect="finite")
+            update_curve.setData(steps, np.where(updates > 0, updates, np.nan), connect="finite")
+        self.snapshots_shown += 1
+
+    def _show_current(self):
+        index = self.layer_picker.currentIndex()
+        if 0 <= index < len(self.kernels):
+            self.heatmap.show_array(self.kernels[index])
+
+    def current_image(self) -> np.ndarray | None:
+        return self.heatmap.image.image

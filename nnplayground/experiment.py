@@ -1,0 +1,181 @@
+"""An experiment as plain data: which data, which layers, which training settings.
+
+The window edits one of these and builds the engine's model from it; it round-trips through plain
+dicts (for settings today, TOML files and presets later) and says which values cannot work, and why.
+"""
+
+from dataclasses import asdict, dataclass, field, fields
+
+from nnplayground import activations, initializers, optimizers, schedules
+from nnplayground.datasets import catalog
+from nnplayground.layers import Dense, Dropout, Flatten, Rescaling
+from nnplayground.models import Sequential
+from nnplayground.regularizers import Regularizer
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+SCHEDULES = ("constant", "exponential", "step", "cosine")
+INITIALIZERS = ("auto", *initializers.NAMES)
+HIDDEN_ACTIVATIONS = tuple(name for name in activations.NAMES if name != "softmax")
+_RELU_FAMILY = ("relu", "leaky_relu", "elu", "gelu")
+
+
+@dataclass
+class LayerSpec:
+    """One hidden Dense layer: its units, activation, dropout after it and weight initialiser."""
+
+    units: int = 16
+    activation: str = "relu"
+    dropout: float = 0.0
+    initializer: str = "auto"  # He for the ReLU family, Glorot otherwise
+
+    def kernel_initializer(self) -> str:
+        if self.initializer != "auto":
+            return self.initializer
+        return "he_uniform" if self.activation in _RELU_FAMILY else "glorot_uniform"
+
+
+@dataclass
+class Experiment:
+    dataset: str = "mnist-sample"
+    data_path: str | None = None
+    n_samples: int = 500
+    noise: float = 0.1
+    n_classes: int = 2
+    test_fraction: float = 0.5
+    layers: list[LayerSpec] = field(default_factory=lambda: [LayerSpec(32), LayerSpec(16)])
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    schedule: str = "constant"
+    batch_size: int = 32
+    epochs: int = 10
+    l1: float = 0.0
+    l2: float = 0.0
+    patience: int = 0  # early stopping after this many epochs without improvement; 0 = off
+    validation_split: float = 0.0  # 0: validate on the test set
+    seed: int = 0
+
+    # ----- checking -----------------------------------------------------------------------------
+
+    def problems(self) -> dict[str, str]:
+        """Field name -> why its value cannot work. Empty when the experiment can run."""
+        found = {}
+        if self.dataset not in (*catalog.NAMES, "file"):
+            found["dataset"] = f"unknown dataset {self.dataset!r}"
+        if self.dataset == "file" and not self.data_path:
+            found["dataset"] = "choose a file with Open file..."
+        if self.dataset in catalog.toy.MAKERS:
+            allowed = catalog.toy.CLASS_CHOICES[self.dataset]
+            if self.n_classes not in allowed:
+                found["n_classes"] = f"{self.dataset} comes with {', '.join(map(str, allowed))} classes"
+            if not 20 <= self.n_samples <= 100_000:
+                found["n_samples"] = "between 20 and 100,000 points"
+            if not 0 <= self.noise <= 2:
+                found["noise"] = "noise between 0 and 2"
+            if not 0.05 <= self.test_fraction <= 0.95:
+                found["test_fraction"] = "keep between 5% and 95% of the points for testing"
+        for i, layer in enumerate(self.layers):
+            if not 1 <= layer.units <= 4096:
+                found[f"layers.{i}.units"] = "a layer needs between 1 and 4,096 units"
+            if layer.activation not in HIDDEN_ACTIVATIONS:
+                found[f"layers.{i}.activation"] = f"unknown activation {layer.activation!r}"
+            if not 0 <= layer.dropout < 1:
+                found[f"layers.{i}.dropout"] = "dropout must be at least 0 and below 1 (1 drops everything)"
+            if layer.initializer not in INITIALIZERS:
+                found[f"layers.{i}.initializer"] = f"unknown initializer {layer.initializer!r}"
+        if self.optimizer not in OPTIMIZERS:
+            found["optimizer"] = f"unknown optimizer {self.optimizer!r}"
+        if not 1e-6 <= self.learning_rate <= 10:
+            found["learning_rate"] = "a learning rate between 0.000001 and 10"
+        if self.schedule not in SCHEDULES:
+            found["schedule"] = f"unknown schedule {self.schedule!r}"
+        if not 1 <= self.batch_size <= 65536:
+            found["batch_size"] = "a batch holds between 1 and 65,536 samples"
+        if not 1 <= self.epochs <= 100_000:
+            found["epochs"] = "between 1 and 100,000 epochs"
+        if self.l1 < 0 or self.l2 < 0:
+            found["l1" if self.l1 < 0 else "l2"] = "regularization cannot be negative"
+        if self.patience < 0:
+            found["patience"] = "patience cannot be negative (0 turns early stopping off)"
+        if not 0 <= self.validation_split < 0.9:
+            found["validation_split"] = "hold out less than 90% of the training data"
+        return found
+
+    # ----- building -----------------------------------------------------------------------------
+
+    def load_data(self, progress=None) -> catalog.Dataset:
+        return catalog.load(self.dataset, path=self.data_path if self.dataset == "file" else None,
+                            n_samples=self.n_samples, noise=self.noise, n_classes=self.n_classes,
+                            test_fraction=self.test_fraction, seed=self.seed, progress=progress)
+
+    def build_model(self, input_shape: tuple[int, ...], n_classes: int, steps_per_epoch: int = 1) -> Sequential:
+        """The compiled network: (rescale) -> flatten -> hidden layers -> softmax, or sigmoid for two classes."""
+        layers = [Rescaling(1 / 255, input_shape=input_shape), Flatten()] if len(input_shape) > 1 else \
+            [Flatten(input_shape=input_shape)]
+        regularizer = {"l1": self.l1, "l2": self.l2} if self.l1 or self.l2 else None
+        for spec in self.layers:
+            layers.append(Dense(spec.units, activation=spec.activation, kernel_initializer=spec.kernel_initializer(),
+                                kernel_regularizer=regularizer))
+            if spec.dropout:
+                layers.append(Dropout(spec.dropout))
+        binary = n_classes == 2
+        layers.append(Dense(1 if binary else n_classes, activation="sigmoid" if binary else "softmax",
+                            kernel_regularizer=regularizer))
+        model = Sequential(layers, name="playground")
+        model.compile(optimizer=self.make_optimizer(steps_per_epoch),
+                      loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model
+
+    def make_optimizer(self, steps_per_epoch: int = 1) -> optimizers.Optimizer:
+        rate = self.learning_rate_schedule(steps_per_epoch)
+        if self.optimizer in ("momentum", "nesterov"):
+            return optimizers.SGD(rate, momentum=0.9, nesterov=self.optimizer == "nesterov")
+        optimizer = optimizers.get(self.optimizer)
+        optimizer.learning_rate = rate
+        return optimizer
+
+    def learning_rate_schedule(self, steps_per_epoch: int = 1):
+        """The learning rate, or a schedule over the whole run measured in batches."""
+        total = max(1, self.epochs * steps_per_epoch)
+        if self.schedule == "exponential":  # a tenth of the rate by the end
+            return schedules.ExponentialDecay(self.learning_rate, total, 0.1)
+        if self.schedule == "step":  # halve every quarter of the run
+            return schedules.ExponentialDecay(self.learning_rate, max(1, total // 4), 0.5, staircase=True)
+        if self.schedule == "cosine":  # warm up for 5% of the run, then a cosine down to zero
+            warmup = total // 20
+            return schedules.CosineDecay(self.learning_rate / 10, total - warmup,
+                                         warmup_target=self.learning_rate, warmup_steps=warmup)
+        return self.learning_rate
+
+    # ----- plain data ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Experiment":
+        """Rebuild from to_dict's output; unknown keys are ignored, wrong types fall back to defaults."""
+        known = {f.name: f for f in fields(cls)}
+        default = cls()
+        values = {}
+        for key, value in (data or {}).items():
+            if key not in known:
+                continue
+            if key == "layers":
+                try:
+                    values[key] = [LayerSpec(**{k: v for k, v in layer.items() if k in LayerSpec.__dataclass_fields__})
+                                   for layer in value]
+                except (TypeError, AttributeError):
+                    continue
+            elif isinstance(value, type(getattr(default, key))) or (key == "data_path" and isinstance(value, str)):
+                values[key] = value
+            elif isinstance(getattr(default, key), float) and isinstance(value, int):
+                values[key] = float(value)
+        return cls(**values)
+
+
+def apply_regularization(model: Sequential, l1: float, l2: float) -> None:
+    """Set the L1/L2 factors of every Dense kernel (works between batches while training)."""
+    for layer in model.layers:
+        if isinstance(layer, Dense):
+            layer.kernel_regularizer = Regularizer(l1, l2) if (l1 or l2) else None
