@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="measure training speed and memory (run by hand)")
     bench.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
     bench.add_argument("--torch", action="store_true", help="also time PyTorch, if installed")
+    bench.add_argument("--gui", action="store_true", help="measure the window while it trains")
     return parser
 
 
@@ -108,6 +109,10 @@ def main(argv=None) -> int:
             return _train(args)
         if command == "evaluate":
             return _evaluate(args)
+        if args.gui:
+            from nnplayground.app.bench import run_gui_bench
+
+            return run_gui_bench(seconds=3.0 if args.quick else 8.0)
         from nnplayground.bench import run_bench
 
         return run_bench(quick=args.quick, torch=args.torch)

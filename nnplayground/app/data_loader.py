@@ -13,6 +13,7 @@ class DataLoader(QThread):
 
     def __init__(self, experiment: Experiment, parent=None):
         super().__init__(parent)
+        self.setObjectName("dataLoader")
         self.experiment = experiment
         self.cancelled = False
 

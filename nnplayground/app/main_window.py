@@ -6,9 +6,22 @@ import json
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QProgressBar, QProgressDialog,
-                               QScrollArea, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QProgressDialog,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnplayground import config
 from nnplayground.app import theme
@@ -25,6 +38,8 @@ from nnplayground.experiment import Experiment
 from nnplayground.layers import Dense
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests
+_detached_threads: set = set()  # threads still finishing a blocking call after their window closed
 
 
 def _format_seconds(seconds: float) -> str:
@@ -49,6 +64,10 @@ class MainWindow(QMainWindow):
         self.state = IDLE
         self._after_stop: list = []
         self._last_progress: dict = {}
+        self._data_timer = QTimer(self)
+        self._data_timer.setSingleShot(True)
+        self._data_timer.setInterval(DATA_CHOICE_DELAY_MS)
+        self._data_timer.timeout.connect(lambda: self._when_stopped(self._load_data))
         self._build_ui()
         self._show_experiment()
         self._restore_geometry()
@@ -138,8 +157,18 @@ class MainWindow(QMainWindow):
         reset_button = self.toolbar.widgetForAction(self.reset_action)
         reset_button.setMenu(reset_menu)
         reset_button.setPopupMode(QToolButton.MenuButtonPopup)
-        for key, slot in (("Space", self.toggle_training), ("S", self.step), ("R", self.reset_new)):
-            QShortcut(QKeySequence(key), self, slot)
+        for action in self.toolbar.actions():
+            self.toolbar.widgetForAction(action).setFocusPolicy(Qt.NoFocus)  # Space stays the window's
+
+    def keyPressEvent(self, event):  # noqa: N802 - Qt's name
+        """Space trains or pauses, S steps, R resets: only keys no focused control used (typing S in a box
+        searches the box; it never steps the training)."""
+        commands = {Qt.Key_Space: self.toggle_training, Qt.Key_S: self.step, Qt.Key_R: self.reset_new}
+        if event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier) and event.key() in commands:
+            commands[event.key()]()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _build_menus(self):
         file_menu = self.menuBar().addMenu("&File")
@@ -206,7 +235,7 @@ class MainWindow(QMainWindow):
     # ----- reacting to edits --------------------------------------------------------------------
 
     def _data_choice_changed(self):
-        self._when_stopped(self._load_data)
+        self._data_timer.start()
 
     def _architecture_changed(self):
         self.experiment = self._read_widgets()
@@ -273,7 +302,7 @@ class MainWindow(QMainWindow):
             self.data_panel.revert()
             return
         if self.experiment.dataset in catalog.DOWNLOADED:
-            self._load_in_background()
+            self._load_in_background(previous)
             return
         try:
             dataset = self.experiment.load_data()
@@ -282,23 +311,26 @@ class MainWindow(QMainWindow):
             return
         self._data_loaded(dataset)
 
-    def _load_in_background(self):
-        previous = self.experiment
-        self.loader = DataLoader(self.experiment, self)
+    def _load_in_background(self, previous: Experiment):
+        if self.loader is not None:  # a newer choice supersedes it: its result will be ignored
+            self.loader.cancel()
+        loader = self.loader = DataLoader(self.experiment, self)
         dialog = QProgressDialog(f"Getting {catalog.TITLES[self.experiment.dataset]}...", "Cancel", 0, 0, self)
         dialog.setObjectName("downloadDialog")
         dialog.setWindowTitle("Downloading data")
         dialog.setMinimumDuration(300)
-        dialog.canceled.connect(self.loader.cancel)
-        self.loader.progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done))
-                                     if total else None)
-        self.loader.loaded.connect(self._data_loaded)
-        self.loader.failed.connect(lambda message: self._data_failed(message, previous))
-        self.loader.finished.connect(dialog.reset)
-        self.loader.finished.connect(self.loader.deleteLater)
-        self.loader.start()
+        dialog.canceled.connect(loader.cancel)
+        loader.progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done))
+                                if total else None)
+        loader.loaded.connect(lambda dataset: self._data_loaded(dataset) if loader is self.loader else None)
+        loader.failed.connect(lambda message: self._data_failed(message, previous) if loader is self.loader
+                              else None)
+        loader.finished.connect(dialog.reset)
+        loader.finished.connect(loader.deleteLater)
+        loader.start()
 
     def _data_failed(self, message: str, previous: Experiment):
+        self.loader = None
         if message:
             self.show_message(f"Could not load the data: {message}")
         self.experiment = previous
@@ -422,7 +454,7 @@ class MainWindow(QMainWindow):
                                 initial_epoch=self.epochs_done, validation_split=e.validation_split,
                                 patience=e.patience, start_paused=paused, parent=self)
         worker.batches.connect(self.plots.add_batches)
-        worker.epoch_end.connect(self._epoch_ended)
+        worker.epochs_done.connect(self._epochs_ended)
         worker.snapshot.connect(self._snapshot)
         worker.progress.connect(self._progress)
         worker.setting_changed.connect(self._setting_marked)
@@ -444,16 +476,21 @@ class MainWindow(QMainWindow):
 
     # ----- reports from the worker --------------------------------------------------------------
 
-    def _epoch_ended(self, report):
-        self.plots.add_epoch(report["epoch"], report["logs"])
-        self.epochs_done = report["epoch"] + 1
+    def _epochs_ended(self, reports):
+        self.plots.add_epochs(reports)
+        self.epochs_done = reports[-1]["epoch"] + 1
 
     def _snapshot(self, snapshot):
         self.weight_view.show_snapshot(snapshot)
         self.diagram.set_weights(snapshot["kernels"])
 
     def _progress(self, report):
+        worker = self.sender()
+        if isinstance(worker, TrainingWorker):
+            # Acknowledge once the event loop is idle again, i.e. after the repaints this report caused.
+            QTimer.singleShot(0, worker.gui_ready)
         self._last_progress = report
+        self.plots.set_planned_epochs(report["epochs"])
         self.status_epoch.setText(f"epoch {report['epoch']}/{report['epochs']} · batch {report['batch']}/"
                                   f"{report['steps']} · step {report['step']:,}")
         self.status_speed.setText(f"{report['samples_per_second']:,.0f} samples/s")
@@ -513,10 +550,12 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str) -> None:
         theme.apply_theme(QApplication.instance(), name)
         self.settings.setValue("theme", name)
-        base, text = theme.plot_colours(self)
-        for plot in (self.plots.loss_plot, self.plots.accuracy_plot, self.weight_view.norms,
-                     self.weight_view.heatmap, self.weight_view.tiles):
-            plot.setBackground(base)
+        for view, items in ((self.plots.loss_plot, [self.plots.loss_plot.getPlotItem()]),
+                            (self.plots.accuracy_plot, [self.plots.accuracy_plot.getPlotItem()]),
+                            (self.weight_view.norms, [self.weight_view.norms.getPlotItem()]),
+                            (self.weight_view.heatmap, [self.weight_view.heatmap.plot]),
+                            (self.weight_view.tiles, [self.weight_view.tiles.plot])):
+            theme.restyle(view, items)
 
     # ----- lifetime -----------------------------------------------------------------------------
 
@@ -531,8 +570,16 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):  # noqa: N802 - Qt's name
         self._save_settings()
+        self._data_timer.stop()
+        if self.worker is not None:
+            self.worker.stop()
+        if self.loader is not None:
+            self.loader.cancel()
         for thread in (self.worker, self.loader):
-            if thread is not None:
-                thread.stop() if thread is self.worker else thread.cancel()
-                thread.wait(1000)
+            if thread is not None and not thread.wait(1000):
+                # Still inside a blocking call (a download waiting on the network): let it finish on its
+                # own, unparented, instead of destroying a running thread with this window.
+                thread.setParent(None)
+                _detached_threads.add(thread)
+                thread.finished.connect(lambda thread=thread: _detached_threads.discard(thread))
         super().closeEvent(event)

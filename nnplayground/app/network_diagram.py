@@ -8,11 +8,11 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from nnplayground.app import theme
 
 MAX_DRAWN_NEURONS = 16  # per layer; above this a layer is drawn as a block
+_COLOURS = [QColor(*map(int, rgb[:3])) for rgb in theme.DIVERGING.getLookupTable(nPts=101, mode="byte")]
 
 
 def _weight_colour(value: float, limit: float) -> QColor:
-    r, g, b, _ = theme.DIVERGING.map(0.5 + 0.5 * float(np.clip(value / limit, -1, 1)), mode="byte")
-    return QColor(int(r), int(g), int(b))
+    return _COLOURS[int(round(50 + 50 * max(-1.0, min(1.0, value / limit))))]
 
 
 class NetworkDiagram(QWidget):

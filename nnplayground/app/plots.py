@@ -4,14 +4,38 @@ Curves are updated with setData on items made once. X is measured in epochs (fra
 epoch), so batch and epoch curves share one axis. Hovering shows the exact values under the mouse.
 """
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
 
 SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard shows it
+MAX_EPOCH_SYMBOLS = 200
+ACCURACY_EVERY = 4  # the accuracy plot redraws on every 4th report: it changes slowly, drawing costs GIL time
+MAX_DRAWN_POINTS = 1500  # about two per pixel of a wide plot: more only costs drawing time
+
+
+def decimate(x: np.ndarray, y: np.ndarray, peaks: bool) -> tuple[np.ndarray, np.ndarray]:
+    """At most ~MAX_DRAWN_POINTS points; with `peaks` each bucket keeps its minimum and maximum, so no
+    outlier disappears from the picture (a bucket holding only NaN stays a gap)."""
+    n = len(x)
+    if n <= MAX_DRAWN_POINTS:
+        return x, y
+    size = -(-n // (MAX_DRAWN_POINTS // 2 if peaks else MAX_DRAWN_POINTS))
+    whole = n // size * size
+    if not peaks:
+        return np.append(x[:whole:size], x[-1]), np.append(y[:whole:size], y[-1])
+    buckets = y[:whole].reshape(-1, size)
+    with np.errstate(invalid="ignore"):
+        low, high = np.fmin.reduce(buckets, axis=1), np.fmax.reduce(buckets, axis=1)
+    starts = x[:whole:size]
+    xs = np.column_stack([starts, starts + (x[size - 1] - x[0]) / 2]).ravel()
+    ys = np.column_stack([low, high]).ravel()
+    return np.append(xs, x[whole:]), np.append(ys, y[whole:])
 
 
 class _Series:
@@ -40,11 +64,12 @@ def _plot(title, y_label, object_name, log=False):
     widget.setObjectName(object_name)
     widget.setLabel("bottom", "epoch")
     widget.setLabel("left", y_label)
-    widget.showGrid(x=True, y=True, alpha=0.2)
     widget.setLogMode(y=log)
     legend = widget.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-6)
     legend.setBrush(pg.mkBrush(128, 128, 128, 40))
     widget.setMinimumHeight(170)
+    widget.hideButtons()  # our "fit" button replaces pyqtgraph's "A": it knows the whole run's extent
+    widget.getPlotItem().vb.disableAutoRange()
     return widget
 
 
@@ -59,13 +84,15 @@ class TrainingPlots(QWidget):
         self.accuracy_plot.setXLink(self.loss_plot)
         faint = pg.mkPen(theme.TRAIN, width=1)
         faint.setColor(pg.mkColor(theme.TRAIN).lighter(130))
-        self.batch_curve = self.loss_plot.plot(pen=pg.mkPen((0, 114, 178, 70), width=1), name="batch")
-        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(theme.TRAIN, width=2), name="smoothed")
+        # The raw batch curve has thousands of jagged points: antialiasing it costs most of a redraw.
+        self.batch_curve = self.loss_plot.plot(pen=pg.mkPen((120, 170, 210), width=1), name="batch",
+                                               antialias=False)
+        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(theme.TRAIN, width=1.5), name="smoothed")
         self.epoch_loss = self.loss_plot.plot(pen=None, symbol="o", symbolSize=7, symbolBrush=theme.TRAIN,
                                               name="train (epoch)")
         self.val_loss = self.loss_plot.plot(pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s", symbolSize=7,
                                             symbolBrush=theme.VALIDATION, name="validation")
-        self.batch_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(theme.TRAIN, width=2), name="train (smoothed)")
+        self.batch_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(theme.TRAIN, width=1.5), name="train (smoothed)")
         self.epoch_accuracy = self.accuracy_plot.plot(pen=None, symbol="o", symbolSize=7, symbolBrush=theme.TRAIN,
                                                       name="train (epoch)")
         self.val_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s",
@@ -81,10 +108,16 @@ class TrainingPlots(QWidget):
         self.log_scale.setObjectName("logScale")
         self.log_scale.setChecked(True)
         self.log_scale.setToolTip("Show the loss on a logarithmic axis, where small improvements stay visible.")
-        self.log_scale.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        self.log_scale.toggled.connect(self._set_log)
+        self.fit_button = QPushButton("fit")
+        self.fit_button.setObjectName("fitViewButton")
+        self.fit_button.setToolTip("Show every point again after zooming or panning (the view then follows "
+                                   "the training as it goes).")
+        self.fit_button.clicked.connect(self.fit_views)
         bar = QHBoxLayout()
         bar.addWidget(self.readout, 1)
         bar.addWidget(self.log_scale)
+        bar.addWidget(self.fit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -92,6 +125,12 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.accuracy_plot, 2)
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.scene().sigMouseMoved.connect(lambda pos, plot=plot: self._hover(plot, pos))
+            plot.getPlotItem().vb.sigRangeChangedManually.connect(lambda *_: setattr(self, "following", False))
+        self.following = True  # the views track the data until the user zooms or pans
+        self.planned_epochs = 1.0
+        self._reports = 0
+        self._ranges: dict = {}
+        self.fit_views()
 
     # ----- updates ------------------------------------------------------------------------------
 
@@ -109,20 +148,78 @@ class TrainingPlots(QWidget):
         self.series["batch"].extend(x, loss)
         self.series["smooth"].extend(x, smooth)
         self.series["accuracy"].extend(x, smooth_accuracy)
-        self._redraw(("batch", self.batch_curve), ("smooth", self.smooth_curve), ("accuracy", self.batch_accuracy))
+        self._reports += 1
+        self._redraw(("batch", self.batch_curve), ("smooth", self.smooth_curve))
+        if self._reports % ACCURACY_EVERY == 1:
+            self._redraw(("accuracy", self.batch_accuracy))
+        self._follow()
 
-    def add_epoch(self, epoch: int, logs: dict) -> None:
-        x = np.array([epoch + 1.0])
+    def add_epochs(self, reports: list[dict]) -> None:
+        """Epoch-end figures: [{"epoch": int, "logs": {...}}, ...], drawn in one go."""
+        x = np.array([report["epoch"] + 1.0 for report in reports])
         for key, name in (("loss", "epoch_loss"), ("val_loss", "val_loss"), ("accuracy", "epoch_accuracy"),
                           ("val_accuracy", "val_accuracy")):
-            if key in logs:
-                self.series[name].extend(x, np.array([logs[key]]))
-        self._redraw(("epoch_loss", self.epoch_loss), ("val_loss", self.val_loss),
-                     ("epoch_accuracy", self.epoch_accuracy), ("val_accuracy", self.val_accuracy))
+            values = np.array([report["logs"].get(key, np.nan) for report in reports])
+            if np.isfinite(values).any():
+                self.series[name].extend(x, values)
+        items = (("epoch_loss", self.epoch_loss), ("val_loss", self.val_loss),
+                 ("epoch_accuracy", self.epoch_accuracy), ("val_accuracy", self.val_accuracy))
+        if self.series["epoch_loss"].size > MAX_EPOCH_SYMBOLS:  # thousands of markers: lines draw faster
+            for name, item in items:
+                if item.opts["symbol"] is not None:
+                    item.setSymbol(None)
+                    item.setPen(pg.mkPen(theme.TRAIN if "epoch" in name else theme.VALIDATION, width=2))
+        self._redraw(*items, ("accuracy", self.batch_accuracy))
+        self._follow()
+
+    # ----- view ranges --------------------------------------------------------------------------
+
+    def set_planned_epochs(self, epochs: float) -> None:
+        """The x axis spans the whole planned run, so it does not shift (and redraw) with every report."""
+        if epochs != self.planned_epochs:
+            self.planned_epochs = max(1.0, float(epochs))
+            self._follow()
+
+    def fit_views(self) -> None:
+        self.following = True
+        self._ranges.clear()
+        self._follow()
+
+    def _set_log(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self._ranges.clear()
+        self._follow()
+
+    def _loss_range(self) -> tuple[float, float]:
+        """Whole decades (log axis) or round numbers (linear) around every finite point: nothing hidden."""
+        values = [self.series[name].data()[1] for name in ("batch", "epoch_loss", "val_loss")]
+        values = np.concatenate([v[np.isfinite(v)] for v in values]) if any(len(v) for v in values) else []
+        if self.log_scale.isChecked():
+            values = np.asarray(values)
+            positive = values[values > 0]
+            if not len(positive):
+                return -1.0, 1.0
+            return math.floor(math.log10(positive.min())), math.ceil(math.log10(positive.max()) + 1e-9)
+        if not len(values):
+            return 0.0, 1.0
+        top = float(np.max(values))
+        step = 10 ** math.floor(math.log10(top)) if top > 0 else 1.0
+        return min(0.0, float(np.min(values))), math.ceil(top / step) * step
+
+    def _follow(self):
+        if not self.following:
+            return
+        x_end = max(self.planned_epochs, float(self.series["batch"].x[self.series["batch"].size - 1])
+                    if self.series["batch"].size else 0.0)
+        for plot, y_range in ((self.loss_plot, self._loss_range()), (self.accuracy_plot, (0.0, 1.0))):
+            wanted = (0.0, x_end, *y_range)
+            if self._ranges.get(plot) != wanted:  # only a real change moves the axes
+                self._ranges[plot] = wanted
+                plot.getPlotItem().vb.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
 
     def _redraw(self, *pairs):
         for name, item in pairs:
-            x, y = self.series[name].data()
+            x, y = decimate(*self.series[name].data(), peaks=name == "batch")
             # Non-positive losses cannot sit on a log axis; they (and NaN) are gaps, never silently clipped.
             item.setData(x, y, connect="finite")
 
@@ -135,6 +232,12 @@ class TrainingPlots(QWidget):
             self.markers.append(line)
 
     def clear(self) -> None:
+        for item, colour in ((self.epoch_loss, theme.TRAIN), (self.epoch_accuracy, theme.TRAIN)):
+            item.setSymbol("o")
+            item.setSymbolBrush(colour)
+            item.setPen(None)
+        for item in (self.val_loss, self.val_accuracy):
+            item.setSymbol("s")
         for series in self.series.values():
             series.clear()
         for item in (self.batch_curve, self.smooth_curve, self.epoch_loss, self.val_loss, self.batch_accuracy,
@@ -144,6 +247,8 @@ class TrainingPlots(QWidget):
             self.loss_plot.removeItem(line)
         self.markers.clear()
         self._ema = self._ema_accuracy = None
+        self._reports = 0
+        self.fit_views()
 
     def point_count(self) -> int:
         return self.series["batch"].size

@@ -31,6 +31,20 @@ def apply_theme(app: QApplication, name: str) -> None:
                         background=palette.color(QPalette.Base), foreground=palette.color(QPalette.Text))
 
 
-def plot_colours(widget) -> tuple[QColor, QColor]:
-    palette = widget.palette()
+def plot_colours() -> tuple[QColor, QColor]:
+    palette = QApplication.palette()
     return palette.color(QPalette.Base), palette.color(QPalette.Text)
+
+
+def restyle(view, plot_items) -> None:
+    """Give an existing pyqtgraph view and its plots the current palette's background and text colours."""
+    base, text = plot_colours()
+    view.setBackground(base)
+    for item in plot_items:
+        for name in ("left", "bottom", "right"):
+            axis = item.getAxis(name) if name in item.axes else None
+            if axis is not None:
+                axis.setPen(text)
+                axis.setTextPen(text)
+        if item.titleLabel.text:
+            item.titleLabel.setText(item.titleLabel.text, color=text)

@@ -114,8 +114,9 @@ class WeightView(QWidget):
         self.norm_curves = []
         for i, name in enumerate(names):
             colour = palette[i % len(palette)]
-            self.norm_curves.append((self.norms.plot(pen=pg.mkPen(colour, width=2), name=f"{name} gradient"),
-                                     self.norms.plot(pen=pg.mkPen(colour, width=1, style=Qt.DashLine), name=f"{name} update")))
+            gradient = self.norms.plot(pen=pg.mkPen(colour, width=2), name=f"{name} gradient")
+            update = self.norms.plot(pen=pg.mkPen(colour, width=1, style=Qt.DashLine), name=f"{name} update")
+            self.norm_curves.append((gradient, update))
 
     def show_snapshot(self, snapshot: dict) -> None:
         self.kernels = snapshot["kernels"]

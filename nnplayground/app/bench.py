@@ -1,0 +1,98 @@
+"""`nnplayground bench --gui`: how the window behaves while it trains. Printed, never asserted.
+
+For each dataset: training throughput in the window against the headless engine on the same
+experiment, GUI-thread latency (a QTimer firing every 10 ms: how late it fires, p50 / p99 / max) and
+curve updates per second.
+"""
+
+import os
+import time
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
+
+from nnplayground.experiment import Experiment
+
+PROBE_MS = 10
+
+
+def _headless_rate(experiment: Experiment, seconds: float) -> float:
+    data = experiment.load_data()
+    model = experiment.build_model(data.input_shape, data.n_classes)
+    model.fit(data.x_train[:512], data.y_train[:512], batch_size=experiment.batch_size, verbose=0)
+    samples, start = 0, time.perf_counter()
+    validation = (data.x_test, data.y_test)
+    while time.perf_counter() - start < seconds:
+        model.fit(data.x_train, data.y_train, batch_size=experiment.batch_size, epochs=1, verbose=0,
+                  validation_data=validation)
+        samples += len(data.x_train)
+    return samples / (time.perf_counter() - start)
+
+
+def _window_run(app, experiment: Experiment, seconds: float) -> dict:
+    from nnplayground.app.main_window import MainWindow
+
+    window = MainWindow()
+    window.experiment = experiment
+    window._show_experiment()
+    window.resize(1280, 800)
+    window.show()
+    window._load_data()
+    while window.dataset is None:
+        app.processEvents()
+    updates, lateness, first = [0], [], {}
+    original = window.plots.add_batches
+
+    def counted(chunk):
+        updates[0] += 1
+        if "step" not in first:
+            first["step"], first["time"] = int(chunk["step"][0]) - 1, time.perf_counter()
+        first["last_step"], first["last_time"] = int(chunk["step"][-1]), time.perf_counter()
+        original(chunk)
+
+    clock = QElapsedTimer()
+    probe = QTimer()
+    probe.setInterval(PROBE_MS)
+
+    def tick():
+        if clock.isValid():
+            lateness.append(max(0.0, clock.nsecsElapsed() / 1e6 - PROBE_MS))
+        clock.restart()
+
+    probe.timeout.connect(tick)
+    window.plots.add_batches = counted
+    window.train()
+    probe.start()
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()  # the real event loop: it sleeps in Qt, holding no GIL, until something happens
+    probe.stop()
+    window.close()
+    steps = first.get("last_step", 0) - first.get("step", 0)
+    elapsed = first.get("last_time", 1.0) - first.get("time", 0.0)
+    late = np.array(lateness) if lateness else np.zeros(1)
+    return {"rate": steps * experiment.batch_size / elapsed if elapsed > 0 else 0.0,
+            "updates": updates[0] / seconds, "p50": np.percentile(late, 50), "p99": np.percentile(late, 99),
+            "max": late.max()}
+
+
+def run_gui_bench(seconds: float = 8.0) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    app = QApplication.instance() or QApplication([])
+    from nnplayground.app import theme
+
+    theme.apply_theme(app, "light")
+    print(f"window 1280x800 on '{app.platformName()}', {seconds:.0f} s per run, probe every {PROBE_MS} ms")
+    print(f"{'experiment':>28} {'headless':>10} {'window':>10} {'ratio':>6} {'updates/s':>10} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    for name, experiment in (("mnist-sample, 32-16, batch 32", Experiment(epochs=10_000)),
+                             ("mnist-sample, 128-64, batch 128",
+                              Experiment(epochs=10_000, batch_size=128,
+                                         layers=[type(Experiment().layers[0])(128), type(Experiment().layers[0])(64)])),
+                             ("spiral, 32-16, batch 32", Experiment(dataset="spiral", epochs=100_000))):
+        headless = _headless_rate(experiment, seconds / 2)
+        result = _window_run(app, experiment, seconds)
+        print(f"{name:>28} {headless:>10,.0f} {result['rate']:>10,.0f} {result['rate'] / headless:>6.0%} "
+              f"{result['updates']:>10.1f} {result['p50']:>7.1f} {result['p99']:>7.1f} {result['max']:>7.1f}",
+              flush=True)
+    return 0

@@ -1,0 +1,254 @@
+"""The whole flow, driven with real clicks and keys (pytest-qt, offscreen)."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QListWidget, QTabBar, QWidget
+
+from nnplayground.app import MainWindow
+from nnplayground.app.main_window import IDLE, PAUSED, RUNNING
+from tests.app.helpers import choose, click, open_window, type_into
+
+NAMED = ("trainButton", "pauseButton", "stepButton", "stopButton", "resetButton", "datasetPicker", "layerStack",
+         "optimizerPicker", "learningRate", "batchSize", "epochs", "lossPlot", "weightView")
+
+
+def _two_layer_spiral(qtbot, window, epochs="5000"):
+    choose(qtbot, window, "datasetPicker", "Spiral")
+    qtbot.waitUntil(lambda: window.dataset.name == "spiral")
+    while window.layer_stack.list.count():
+        click(qtbot, window, "removeLayerButton")
+    click(qtbot, window, "addLayerButton")
+    click(qtbot, window, "addLayerButton")
+    for row in range(2):
+        units = window.layer_stack.list.itemWidget(window.layer_stack.list.item(row)).units
+        type_into(qtbot, window, units, "12")
+    type_into(qtbot, window, "batchSize", "16")
+    type_into(qtbot, window, "epochs", epochs)
+
+
+def test_window_builds_with_named_controls_and_tooltips(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    for name in NAMED:
+        widget = window.findChild(QWidget, name)
+        assert widget is not None, name
+        assert widget.toolTip(), f"{name} has no tooltip"
+    controls = [w for w in window.findChildren(QWidget)
+                if isinstance(w, (QAbstractButton, QComboBox, QAbstractSpinBox, QListWidget)) and w.objectName()
+                and not w.objectName().startswith("qt_") and not isinstance(w.parent(), QTabBar)]
+    assert len(controls) > 20
+    assert [w.objectName() for w in controls if not w.toolTip()] == []
+
+
+def test_whole_flow_on_a_toy_set(qtbot):
+    window = open_window(qtbot)
+    _two_layer_spiral(qtbot, window)
+    assert window.layer_stack.count_label.text() == f"{(2 + 1) * 12 + 13 * 12 + 13 * 1:,} parameters to learn"
+
+    click(qtbot, window, "trainButton")
+    assert window.state == RUNNING
+    qtbot.waitUntil(lambda: window.epochs_done >= 1, timeout=10_000)
+    first_kernel = window.weight_view.kernels[0].copy()
+    click(qtbot, window, "pauseButton")
+    assert window.state == PAUSED
+    qtbot.waitUntil(lambda: window.worker.is_paused)
+    qtbot.wait(100)  # let the last report arrive (not a synchronisation: what follows waits for a change)
+    before = window.plots.point_count()
+    click(qtbot, window, "stepButton")
+    qtbot.waitUntil(lambda: window.plots.point_count() == before + 1)
+    assert "batch" in window.findChild(QWidget, "statusEpoch").text()
+
+    type_into(qtbot, window.settings_panel.learning_rate, window.settings_panel.learning_rate.box, "0.02")
+    click(qtbot, window, "trainButton")  # resume
+    qtbot.waitUntil(lambda: len(window.plots.markers) == 1, timeout=5_000)
+    assert "0.02" in window.plots.markers[0].label.textItem.toPlainText()
+    qtbot.waitUntil(lambda: window.worker is not None and window.worker.model.optimizer.learning_rate == 0.02)
+    qtbot.waitUntil(lambda: window.weight_view.snapshots_shown > 3)
+    assert not np.array_equal(window.weight_view.kernels[0], first_kernel)
+    click(qtbot, window, "stopButton")
+    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
+    assert window.worker is None
+    assert "stopped after" in window.findChild(QWidget, "statusEpoch").text()
+    x, y = window.plots.series["batch"].data()
+    assert len(x) > 16 and np.all(np.diff(x) > 0) and np.isfinite(y).all()
+
+    trained = window.model.get_weights()
+    window.reset_same_action.trigger()
+    for start, now in zip(window.initial_weights, window.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(start, now)
+    assert not np.array_equal(trained[0], window.model.get_weights()[0])
+    assert window.plots.point_count() == 0
+
+
+def test_one_epoch_on_the_embedded_sample(qtbot):
+    window = open_window(qtbot)
+    assert window.dataset.name == "mnist-sample"
+    type_into(qtbot, window, "epochs", "1")
+    type_into(qtbot, window, "batchSize", "64")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.state == IDLE, timeout=20_000)
+    assert window.epochs_done == 1
+    assert window.plots.point_count() == 4000 // 64 + 1
+    logs_accuracy = window.plots.series["val_accuracy"].data()[1]
+    assert len(logs_accuracy) == 1 and logs_accuracy[0] > 0.7
+    assert window.findChild(QWidget, "statusEpoch").text() == "done: 1 epochs"
+    assert window.progress_bar.value() == 1000
+    tiles = window.weight_view.tiles.image.image
+    assert tiles.shape[0] % 29 == 28 and np.isfinite(tiles).any()
+    assert window.weight_view.tabs.isTabEnabled(1)
+
+
+def test_closing_mid_training_stops_the_worker_within_a_second(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1000")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.plots.point_count() > 10, timeout=10_000)
+    worker = window.worker
+    window.close()
+    assert worker.wait(1000)
+    assert not worker.isRunning()
+
+
+def test_closing_while_paused_does_not_hang(qtbot):
+    window = open_window(qtbot)
+    click(qtbot, window, "stepButton")
+    qtbot.waitUntil(lambda: window.plots.point_count() == 1, timeout=10_000)
+    worker = window.worker
+    window.close()
+    assert worker.wait(1000)
+
+
+def test_divergence_pauses_restores_and_explains(qtbot):
+    window = open_window(qtbot)
+    for row in range(window.layer_stack.list.count()):
+        combo = window.layer_stack.list.itemWidget(window.layer_stack.list.item(row)).activation
+        combo.setFocus()
+        qtbot.keyClicks(combo, "linear")
+    choose(qtbot, window, "optimizerPicker", "SGD + m")
+    type_into(qtbot, window.settings_panel.learning_rate, window.settings_panel.learning_rate.box, "10")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+    assert window.state == PAUSED
+    assert "learning rate" in window.banner.text() and "too high" in window.banner.text()
+    assert all(np.isfinite(w).all() for w in window.model.get_weights())
+    click(qtbot, window, "stopButton")
+    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
+
+
+def test_shortcuts_space_s_and_r(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1000")
+    window.plots.setFocus()
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.state == RUNNING
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.state == PAUSED
+    qtbot.waitUntil(lambda: window.worker.is_paused)
+    qtbot.wait(100)
+    before = window.plots.point_count()
+    qtbot.keyClick(window, Qt.Key_S)
+    qtbot.waitUntil(lambda: window.plots.point_count() == before + 1)
+    seed = window.settings_panel.seed.value()
+    qtbot.keyClick(window, Qt.Key_R)
+    qtbot.waitUntil(lambda: window.state == IDLE and window.settings_panel.seed.value() == seed + 1, timeout=5_000)
+    assert window.model is None and window.plots.point_count() == 0
+
+
+def test_up_down_and_remove_reorder_the_stack(qtbot):
+    window = open_window(qtbot)
+    stack = window.layer_stack
+    stack.list.setCurrentRow(0)
+    type_into(qtbot, window, stack.list.itemWidget(stack.list.item(0)).units, "7")
+    click(qtbot, window, "moveLayerDownButton")
+    assert [spec.units for spec in stack.specs()] == [16, 7]
+    click(qtbot, window, "moveLayerUpButton")
+    assert [spec.units for spec in stack.specs()] == [7, 16]
+    click(qtbot, window, "addLayerButton")
+    assert [spec.units for spec in stack.specs()] == [7, 7, 16]
+    click(qtbot, window, "removeLayerButton")
+    assert len(stack.specs()) == 2
+    assert window.diagram.sizes == [784, *(s.units for s in stack.specs()), 10]
+
+
+def test_stop_reset_and_data_changes_in_any_order(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1000")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.plots.point_count() > 5, timeout=10_000)
+    choose(qtbot, window, "datasetPicker", "Moons")
+    window.reset_same_action.trigger()
+    window.stop()
+    click(qtbot, window, "resetButton")
+    qtbot.waitUntil(lambda: window.state == IDLE and window.dataset.name == "moons", timeout=10_000)
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.plots.point_count() > 5, timeout=10_000)
+    window.stop()
+    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
+
+
+def test_bad_values_are_refused_or_flagged(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "batchSize", "-5")
+    assert window.settings_panel.batch_size.value() == 5  # the minus sign is refused as it is typed
+    type_into(qtbot, window, "batchSize", "0")
+    assert window.settings_panel.batch_size.value() >= 1
+    type_into(qtbot, window, "learningRateBox", "99")
+    assert window.settings_panel.learning_rate.value() == 9  # the second 9 (99 > 10) is refused as typed
+    choose(qtbot, window, "datasetPicker", "Moons")
+    qtbot.waitUntil(lambda: window.dataset.name == "moons")
+    assert window.data_panel.classes.maximum() == 2  # moons come in two classes only
+    window.close()
+    # A settings file written by hand with impossible values: refused in place, previous work intact.
+    window.settings.setValue("experiment", '{"learning_rate": 500, "batch_size": -3, "layers": "nonsense"}')
+    again = open_window(qtbot)
+    assert again.experiment.learning_rate <= 10 and again.experiment.batch_size >= 1
+    assert len(again.experiment.layers) == 2
+    type_into(qtbot, again, "batchSize", "9999")
+    qtbot.waitUntil(lambda: again.state == "idle")
+    choose(qtbot, again, "datasetPicker", "Circle")
+    qtbot.waitUntil(lambda: again.dataset.name == "circle")
+    assert "larger than the training set" in again.banner.text()
+
+
+def test_unreadable_file_keeps_the_previous_data(qtbot, tmp_path):
+    window = open_window(qtbot)
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"not a zip")
+    window.open_data_path(str(bad))
+    assert "broken.npz" in window.banner.text()
+    assert window.dataset.name == "mnist-sample"
+    assert window.data_panel.dataset == "mnist-sample"
+
+
+def test_offline_download_says_so_and_keeps_the_data(qtbot, monkeypatch):
+    monkeypatch.setenv("NNPLAYGROUND_DATA_URL", "http://127.0.0.1:9/")
+    window = open_window(qtbot)
+    choose(qtbot, window, "datasetPicker", "MNIST (")
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=15_000)
+    assert "offline" in window.banner.text()
+    assert window.dataset.name == "mnist-sample" and window.data_panel.dataset == "mnist-sample"
+
+
+def test_settings_persist_between_launches(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "7")
+    click(qtbot, window, "addLayerButton")
+    window.resize(1111, 777)
+    window.close()
+    again = open_window(qtbot, 700, 560)
+    closed_size = again.size()
+    again.close()
+    third = MainWindow()
+    qtbot.addWidget(third)
+    assert third.experiment.epochs == 7 and len(third.experiment.layers) == 3
+    assert third.size() == closed_size
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_themes_switch_plot_backgrounds(qtbot, theme):
+    window = open_window(qtbot)
+    window.set_theme(theme)
+    background = window.plots.loss_plot.backgroundBrush().color()
+    assert (background.lightness() < 100) == (theme == "dark")
+    window.set_theme("light")
