@@ -1,6 +1,6 @@
 """Edit the hidden layers: add, remove, reorder (drag or buttons); units, activation, dropout, initialiser."""
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -150,7 +150,7 @@ class LayerStackEditor(QGroupBox):
             item = self.list.item(i)
             row = _LayerRow(item.data(Qt.UserRole), i + 1)
             row.edited.connect(self.changed)
-            item.setSizeHint(row.sizeHint())
+            item.setSizeHint(QSize(0, row.sizeHint().height()))  # as wide as the list, not wider
             self.list.setItemWidget(item, row)
         self._update_buttons()
 

@@ -190,32 +190,39 @@ class TrainingPlots(QWidget):
         self._ranges.clear()
         self._follow()
 
-    def _loss_range(self) -> tuple[float, float]:
-        """Whole decades (log axis) or round numbers (linear) around every finite point: nothing hidden."""
-        values = [self.series[name].data()[1] for name in ("batch", "epoch_loss", "val_loss")]
-        values = np.concatenate([v[np.isfinite(v)] for v in values]) if any(len(v) for v in values) else []
+    def _loss_extent(self) -> tuple[float, float] | None:
+        """Lowest and highest finite loss (log10 of them on a log axis); None before any point."""
+        parts = [self.series[name].data()[1] for name in ("batch", "epoch_loss", "val_loss")]
+        values = np.concatenate(parts)
+        values = values[np.isfinite(values)]
         if self.log_scale.isChecked():
-            values = np.asarray(values)
-            positive = values[values > 0]
-            if not len(positive):
-                return -1.0, 1.0
-            return math.floor(math.log10(positive.min())), math.ceil(math.log10(positive.max()) + 1e-9)
-        if not len(values):
-            return 0.0, 1.0
-        top = float(np.max(values))
-        step = 10 ** math.floor(math.log10(top)) if top > 0 else 1.0
-        return min(0.0, float(np.min(values))), math.ceil(top / step) * step
+            values = np.log10(values[values > 0])
+        return (float(values.min()), float(values.max())) if len(values) else None
+
+    def _loss_y_range(self, current) -> tuple[float, float]:
+        """The data's extent with 15% headroom, changed only when a point breaks out of the range or the
+        data shrinks to a third of it: the axis stays still, and no point is ever outside it."""
+        extent = self._loss_extent()
+        if extent is None:
+            return (-1.0, 1.0) if self.log_scale.isChecked() else (0.0, 1.0)
+        low, high = extent
+        span = max(high - low, 0.1 if self.log_scale.isChecked() else 0.01)
+        if current is not None and current[0] <= low and high <= current[1] and current[1] - current[0] < 3 * span:
+            return current
+        return low - 0.15 * span, high + 0.15 * span
 
     def _follow(self):
         if not self.following:
             return
         x_end = max(self.planned_epochs, float(self.series["batch"].x[self.series["batch"].size - 1])
                     if self.series["batch"].size else 0.0)
-        for plot, y_range in ((self.loss_plot, self._loss_range()), (self.accuracy_plot, (0.0, 1.0))):
+        previous = self._ranges.get(self.loss_plot)
+        loss_y = self._loss_y_range(previous[2:] if previous else None)
+        for plot, y_range, padding in ((self.loss_plot, loss_y, 0.0), (self.accuracy_plot, (0.0, 1.0), 0.02)):
             wanted = (0.0, x_end, *y_range)
             if self._ranges.get(plot) != wanted:  # only a real change moves the axes
                 self._ranges[plot] = wanted
-                plot.getPlotItem().vb.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
+                plot.getPlotItem().vb.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=padding)
 
     def _redraw(self, *pairs):
         for name, item in pairs:

@@ -38,8 +38,11 @@ class _Heatmap(pg.GraphicsLayoutWidget):
         self.image = pg.ImageItem()
         self.image.setColorMap(theme.DIVERGING)
         self.plot.addItem(self.image)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=theme.DIVERGING, interactive=False, width=14)
-        self.bar.setImageItem(self.image, insert_in=self.plot)
+        # Horizontal, under the image: a vertical bar's labels would be clipped in a narrow panel.
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=theme.DIVERGING, interactive=False, width=12,
+                                   orientation="horizontal", label="weight")
+        self.bar.setImageItem(self.image)
+        self.addItem(self.bar, row=1, col=0)
         self.limit = 0.0
         self.setMinimumHeight(140)
 

@@ -17,3 +17,24 @@ def test_decimate_keeps_every_peak():
 def test_decimate_leaves_short_series_alone():
     x, y = np.arange(10.0), np.arange(10.0)
     assert decimate(x, y, peaks=True)[1] is y
+
+
+def test_loss_axis_shows_every_point_and_stays_still(qtbot):
+    from nnplayground.app.plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.set_planned_epochs(10)
+    steps = np.arange(1, 201)
+    loss = np.exp(-steps / 50.0)
+    loss[120] = 40.0  # an outlier
+    ranges = []
+    for start in range(0, 200, 20):
+        part = slice(start, start + 20)
+        plots.add_batches({"step": steps[part], "epoch_position": steps[part] / 20, "loss": loss[part],
+                           "accuracy": np.full(20, 0.5)})
+        ranges.append(plots._ranges[plots.loss_plot])
+    low, high = ranges[-1][2:]
+    assert low <= np.log10(loss.min()) and np.log10(40.0) <= high
+    assert ranges[-1][:2] == (0.0, 10.0)
+    assert len(set(ranges)) < len(ranges)  # most reports leave the axes where they were
