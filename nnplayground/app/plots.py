@@ -4,7 +4,6 @@ Curves are updated with setData on items made once. X is measured in epochs (fra
 epoch), so batch and epoch curves share one axis. Hovering shows the exact values under the mouse.
 """
 
-import math
 
 import numpy as np
 import pyqtgraph as pg
