@@ -6,6 +6,8 @@ dicts (for settings today, TOML files and presets later) and says which values c
 
 from dataclasses import asdict, dataclass, field, fields
 
+import numpy as np
+
 from nnplayground import activations, initializers, optimizers, schedules
 from nnplayground.datasets import catalog
 from nnplayground.layers import Dense, Dropout, Flatten, Rescaling
@@ -53,6 +55,7 @@ class Experiment:
     patience: int = 0  # early stopping after this many epochs without improvement; 0 = off
     validation_split: float = 0.0  # 0: validate on the test set
     seed: int = 0
+    personal_digits: bool = False  # add the user's own labelled drawings to the training data
 
     # ----- checking -----------------------------------------------------------------------------
 
@@ -102,10 +105,16 @@ class Experiment:
 
     # ----- building -----------------------------------------------------------------------------
 
-    def load_data(self, progress=None) -> catalog.Dataset:
-        return catalog.load(self.dataset, path=self.data_path if self.dataset == "file" else None,
+    def load_data(self, progress=None, personal=None) -> catalog.Dataset:
+        """The chosen data; with `personal_digits`, the user's own digits (a PersonalDigits) join training."""
+        data = catalog.load(self.dataset, path=self.data_path if self.dataset == "file" else None,
                             n_samples=self.n_samples, noise=self.noise, n_classes=self.n_classes,
                             test_fraction=self.test_fraction, seed=self.seed, progress=progress)
+        if self.personal_digits and personal is not None and len(personal) and data.input_shape == (28, 28) \
+                and data.n_classes == 10 and data.name != "fashion-mnist":
+            data.x_train = np.concatenate([data.x_train, personal.x])
+            data.y_train = np.concatenate([data.y_train, personal.y.astype(data.y_train.dtype)])
+        return data
 
     def build_model(self, input_shape: tuple[int, ...], n_classes: int, steps_per_epoch: int = 1) -> Sequential:
         """The compiled network: (rescale) -> flatten -> hidden layers -> softmax, or sigmoid for two classes."""

@@ -11,10 +11,10 @@ class DataLoader(QThread):
     loaded = Signal(object)  # a catalog.Dataset
     failed = Signal(str)
 
-    def __init__(self, experiment: Experiment, parent=None):
+    def __init__(self, experiment: Experiment, personal=None, parent=None):
         super().__init__(parent)
         self.setObjectName("dataLoader")
-        self.experiment = experiment
+        self.experiment, self.personal = experiment, personal
         self.cancelled = False
 
     def cancel(self) -> None:
@@ -27,7 +27,7 @@ class DataLoader(QThread):
 
     def run(self) -> None:
         try:
-            self.loaded.emit(self.experiment.load_data(progress=self._progress))
+            self.loaded.emit(self.experiment.load_data(progress=self._progress, personal=self.personal))
         except DownloadCancelled:
             self.failed.emit("")
         except (OSError, ValueError) as error:

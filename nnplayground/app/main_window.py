@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -27,6 +29,7 @@ from nnplayground import config
 from nnplayground.app import theme
 from nnplayground.app.data_loader import DataLoader
 from nnplayground.app.data_panel import DataPanel
+from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.app.layer_stack import LayerStackEditor
 from nnplayground.app.network_diagram import NetworkDiagram
 from nnplayground.app.plots import TrainingPlots
@@ -106,8 +109,21 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(4, 4, 4, 4)
+        self.draw_panel = DrawPanel()
+        self.personal_in_training = QCheckBox("Train on my digits too")
+        self.personal_in_training.setObjectName("personalInTraining")
+        self.personal_in_training.setToolTip("Add the digits you labelled to the MNIST training data at the next "
+                                             "run (they stay out of the test set).")
+        self.personal_in_training.setChecked(self.experiment.personal_digits)
+        self.personal_in_training.toggled.connect(self._personal_choice_changed)
+        self.draw_panel.layout().addWidget(self.personal_in_training, 1, 0)
+        self.centre_tabs = QTabWidget()
+        self.centre_tabs.setObjectName("centreTabs")
+        self.centre_tabs.addTab(middle, "Training")
+        self.centre_tabs.addTab(self.draw_panel, "Draw a digit")
+        self.centre_tabs.currentChanged.connect(lambda index: index == 1 and self.draw_panel.canvas.setFocus())
         centre_layout.addWidget(self.banner)
-        centre_layout.addWidget(middle, 1)
+        centre_layout.addWidget(self.centre_tabs, 1)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(centre)
@@ -229,6 +245,7 @@ class MainWindow(QMainWindow):
         e.n_samples, e.noise = panel.samples.value(), panel.noise.value()
         e.n_classes, e.test_fraction = panel.classes.value(), panel.test_percent.value() / 100
         e.layers = [type(spec)(**vars(spec)) for spec in self.layer_stack.specs()]
+        e.personal_digits = self.personal_in_training.isChecked()
         self.settings_panel.read_into(e)
         return e
 
@@ -236,6 +253,10 @@ class MainWindow(QMainWindow):
 
     def _data_choice_changed(self):
         self._data_timer.start()
+
+    def _personal_choice_changed(self, on: bool):
+        self.experiment.personal_digits = on
+        self._when_stopped(self._load_data)
 
     def _architecture_changed(self):
         self.experiment = self._read_widgets()
@@ -305,7 +326,7 @@ class MainWindow(QMainWindow):
             self._load_in_background(previous)
             return
         try:
-            dataset = self.experiment.load_data()
+            dataset = self.experiment.load_data(personal=self.draw_panel.personal)
         except (OSError, ValueError) as error:
             self._data_failed(str(error), previous)
             return
@@ -314,7 +335,7 @@ class MainWindow(QMainWindow):
     def _load_in_background(self, previous: Experiment):
         if self.loader is not None:  # a newer choice supersedes it: its result will be ignored
             self.loader.cancel()
-        loader = self.loader = DataLoader(self.experiment, self)
+        loader = self.loader = DataLoader(self.experiment, self.draw_panel.personal, self)
         dialog = QProgressDialog(f"Getting {catalog.TITLES[self.experiment.dataset]}...", "Cancel", 0, 0, self)
         dialog.setObjectName("downloadDialog")
         dialog.setWindowTitle("Downloading data")
@@ -353,6 +374,7 @@ class MainWindow(QMainWindow):
         self.model, self.initial_weights = None, None
         self.epochs_done = 0
         self.plots.clear()
+        self.draw_panel.set_model(None)
         self._describe_architecture()
         self._update_controls()
 
@@ -381,6 +403,7 @@ class MainWindow(QMainWindow):
         self.initial_weights = self.model.get_weights()
         self.epochs_done = 0
         self._describe_architecture()
+        self.draw_panel.set_model(self.model, self.dataset.class_names)
         self.diagram.set_weights([layer.kernel.copy() for layer in self.model.layers if isinstance(layer, Dense)])
 
     # ----- commands -----------------------------------------------------------------------------
@@ -434,6 +457,7 @@ class MainWindow(QMainWindow):
                 self._ensure_model()
                 self.model.set_weights(weights)
                 self.initial_weights = weights
+                self.draw_panel.set_model(self.model, self.dataset.class_names)
                 self.diagram.set_weights([w for w in weights if w.ndim == 2])
             self.status_epoch.setText("reset: same starting weights")
         self._when_stopped(go)
@@ -483,6 +507,8 @@ class MainWindow(QMainWindow):
     def _snapshot(self, snapshot):
         self.weight_view.show_snapshot(snapshot)
         self.diagram.set_weights(snapshot["kernels"])
+        if self.centre_tabs.currentWidget() is self.draw_panel:
+            self.draw_panel.update_weights(snapshot)
 
     def _progress(self, report):
         worker = self.sender()
@@ -513,6 +539,9 @@ class MainWindow(QMainWindow):
             worker.wait()
             worker.deleteLater()
         self._set_state(IDLE)
+        if self.model is not None:  # the final weights, exactly (snapshots are throttled)
+            self.draw_panel.set_model(self.model, self.dataset.class_names)
+            self.draw_panel._update_personal()
         if reason == "completed":
             self.status_epoch.setText(f"done: {self.epochs_done} epochs")
             self.progress_bar.setValue(1000)

@@ -1,0 +1,357 @@
+"""Draw a digit and see what the network thinks, layer by layer; teach it your handwriting.
+
+The panel predicts with its own copy of the window's model (weights copied when the window is idle,
+or from the worker's snapshots while it trains), so drawing never touches the network being trained.
+"""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+
+from nnplayground.app import theme
+from nnplayground.app.canvas import DrawingCanvas
+from nnplayground.datasets.drawing import (
+    DrawingError,
+    as_model_input,
+    drawing_problem,
+    photo_to_drawing,
+    preprocess_drawing,
+)
+from nnplayground.datasets.errors import DatasetError
+from nnplayground.datasets.personal import PersonalDigits
+from nnplayground.layers import Dense
+from nnplayground.models import Sequential
+
+TOP_UNITS = 6
+
+
+def _grey_image(array: np.ndarray, size: int) -> QImage:
+    """A [0, 1] array as a greyscale QImage scaled up without smoothing (the pixels stay visible)."""
+    data = np.ascontiguousarray(np.clip(array * 255, 0, 255).astype(np.uint8))
+    image = QImage(data.data, data.shape[1], data.shape[0], data.shape[1], QImage.Format_Grayscale8).copy()
+    return image.scaled(size, size, Qt.KeepAspectRatio, Qt.FastTransformation)
+
+
+class DrawPanel(QWidget):
+    personal_changed = Signal()
+
+    def __init__(self, personal: PersonalDigits | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("drawPanel")
+        self.model: Sequential | None = None
+        self.class_names: tuple[str, ...] = tuple(map(str, range(10)))
+        self.digit: np.ndarray | None = None
+        self.probabilities: np.ndarray | None = None
+        self.predictions = 0
+        try:
+            self.personal = personal or PersonalDigits()
+        except DatasetError as error:
+            self.personal = PersonalDigits.__new__(PersonalDigits)
+            self.personal.path, self.personal.x, self.personal.y = None, np.zeros((0, 28, 28), np.uint8), \
+                np.zeros(0, np.uint8)
+            self._startup_problem = str(error)
+        self.canvas = DrawingCanvas()
+        self.canvas.changed.connect(self.predict)
+        self._build()
+        QShortcut(QKeySequence.Undo, self, self.canvas.undo, context=Qt.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key_Escape), self, self.canvas.clear, context=Qt.WidgetWithChildrenShortcut)
+        self.predict()
+
+    # ----- layout -------------------------------------------------------------------------------
+
+    def _button(self, text, name, tip, slot):
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _build(self):
+        self.clear_button = self._button("Clear", "clearCanvasButton", "Wipe the canvas (Esc)", self.canvas.clear)
+        self.undo_button = self._button("Undo", "undoStrokeButton", "Take back the last stroke (Ctrl+Z)",
+                                        self.canvas.undo)
+        self.open_button = self._button("Open image...", "openImageButton",
+                                        "Test a PNG or JPEG of a handwritten digit; a photo of dark ink on paper "
+                                        "works too", self.ask_for_image)
+        self.pen = QSlider(Qt.Horizontal)
+        self.pen.setObjectName("penWidth")
+        self.pen.setRange(4, 48)
+        self.pen.setValue(self.canvas.pen_width)
+        self.pen.setToolTip("Pen thickness. The digit's strokes are brought to MNIST's thickness anyway.")
+        self.pen.valueChanged.connect(self.canvas.set_pen_width)
+        tools = QHBoxLayout()
+        for widget in (self.clear_button, self.undo_button, self.open_button):
+            tools.addWidget(widget)
+        pen_row = QHBoxLayout()
+        pen_row.addWidget(QLabel("Pen"))
+        pen_row.addWidget(self.pen, 1)
+        self.label_buttons = []
+        labels = QGridLayout()
+        labels.addWidget(QLabel("This is a:"), 0, 0, 2, 1)
+        for digit in range(10):
+            button = self._button(str(digit), f"labelButton{digit}", f"Save this drawing as a {digit} in your own "
+                                  "set of digits (or press the key)", lambda _=False, d=digit: self.label(d))
+            button.setMaximumWidth(40)
+            labels.addWidget(button, digit // 5, 1 + digit % 5)
+            self.label_buttons.append(button)
+        self.undo_label_button = self._button("Undo save", "undoLabelButton",
+                                              "Remove the digit you saved last (a wrong label)", self.undo_label)
+        self.personal_label = QLabel()
+        self.personal_label.setObjectName("personalSummary")
+        self.personal_label.setWordWrap(True)
+        self.personal_label.setMaximumWidth(200)
+        left = QVBoxLayout()
+        left.addWidget(self.canvas, 0, Qt.AlignHCenter)
+        left.addLayout(tools)
+        left.addLayout(pen_row)
+        left.addLayout(labels)
+        row = QHBoxLayout()
+        row.addWidget(self.undo_label_button)
+        row.addWidget(self.personal_label, 1)
+        left.addLayout(row)
+        left.addStretch(1)
+
+        self.preview = QLabel()
+        self.preview.setObjectName("networkInputPreview")
+        self.preview.setFixedSize(112, 112)
+        self.preview.setToolTip("The 28x28 image the network sees: cropped, scaled and centred as MNIST was.")
+        self.guess = QLabel()
+        self.guess.setObjectName("topGuess")
+        self.guess.setWordWrap(True)
+        font = self.guess.font()
+        font.setPointSize(font.pointSize() + 5)
+        font.setBold(True)
+        self.guess.setFont(font)
+        self.bars = pg.PlotWidget()
+        self.bars.setObjectName("probabilityBars")
+        self.bars.setToolTip("How likely the network finds each class for this drawing.")
+        self.bars.setYRange(0, 1, padding=0)
+        self.bars.setMouseEnabled(False, False)
+        self.bars.hideButtons()
+        self.bars.setMaximumHeight(170)
+        self.bars.setMinimumWidth(200)
+        self.bar_item = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush=theme.TRAIN)
+        self.bars.addItem(self.bar_item)
+        self.bars.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
+        self.activations = pg.GraphicsLayoutWidget()
+        self.activations.setObjectName("layerActivations")
+        self.activations.setToolTip("How strongly each hidden unit responds to this drawing, layer by layer.")
+        self.unit_tiles = QLabel()
+        self.unit_tiles.setObjectName("topUnitTiles")
+        self.unit_tiles.setToolTip("The first-layer units that fire most for this drawing, and their weights "
+                                   "(red: ink there excites the unit, blue: inhibits it).")
+        top = QHBoxLayout()
+        top.addWidget(self.preview)
+        top.addWidget(self.guess, 1)
+        right = QVBoxLayout()
+        right.addLayout(top)
+        right.addWidget(self.bars)
+        right.addWidget(QLabel("Hidden layers"))
+        right.addWidget(self.activations, 1)
+        right.addWidget(QLabel("First-layer units that fire most, and what they look for"))
+        right.addWidget(self.unit_tiles)
+        layout = QGridLayout(self)
+        layout.addLayout(left, 0, 0)
+        layout.addLayout(right, 0, 1)
+        layout.setColumnStretch(1, 1)
+        self._update_personal()
+
+    # ----- the model ----------------------------------------------------------------------------
+
+    def set_model(self, model: Sequential | None, class_names=None) -> None:
+        """Predict with a copy of `model` from now on (None: no model yet)."""
+        self.model = None
+        if class_names:
+            self.class_names = tuple(class_names)
+        if model is not None and model.built:
+            copy = Sequential.from_config(model.get_config())
+            copy.set_weights(model.get_weights())
+            self.model = copy
+        self._rebuild_activation_plots()
+        self.predict()
+
+    def update_weights(self, snapshot: dict) -> None:
+        """New weights from the worker (copies): kernels and biases of every Dense layer."""
+        if self.model is None:
+            return
+        weights = []
+        for kernel, bias in zip(snapshot["kernels"], snapshot["biases"], strict=True):
+            weights.append(kernel)
+            if bias is not None:
+                weights.append(bias)
+        if len(weights) == len(self.model.weights):
+            self.model.set_weights(weights)
+            self.predict()
+
+    def model_problem(self) -> str | None:
+        model = self.model
+        if model is None:
+            return "Train a network on MNIST (or open one) to see what it makes of your drawing."
+        if model.input_shape not in ((28, 28), (784,)):
+            shape = "x".join(map(str, model.input_shape))
+            return (f"This network takes inputs of shape {shape}, not 28x28 digits: pick the MNIST sample or "
+                    "MNIST as data and train, then draw.")
+        return None
+
+    def _rebuild_activation_plots(self):
+        self.activations.clear()
+        self.activation_items = []
+        if self.model is None or self.model_problem():
+            return
+        hidden = [layer for layer in self.model.layers if isinstance(layer, Dense)][:-1]
+        for i, layer in enumerate(hidden):
+            plot = self.activations.addPlot(row=i, col=0)
+            plot.setMouseEnabled(False, False)
+            plot.hideButtons()
+            plot.hideAxis("left")
+            plot.setLabel("bottom", f"layer {i + 1}: {layer.units} units ({layer.activation.name})")
+            item = pg.BarGraphItem(x=np.arange(layer.units), height=np.zeros(layer.units), width=0.8,
+                                   brush=theme.VALIDATION)
+            plot.addItem(item)
+            self.activation_items.append((layer, item, plot))
+
+    # ----- predicting ---------------------------------------------------------------------------
+
+    def predict(self) -> None:
+        """Preprocess the canvas and run the network on it (called on every stroke segment)."""
+        pixels = self.canvas.pixels()
+        problem = None if self.canvas.is_empty() else drawing_problem(pixels)
+        self.digit, self.probabilities = None, None
+        if self.canvas.is_empty() or problem:
+            self._show(problem or "Draw a digit.")
+            return
+        try:
+            self.digit = preprocess_drawing(pixels)
+        except DrawingError as error:
+            self._show(str(error))
+            return
+        self.preview.setPixmap(pg.QtGui.QPixmap.fromImage(_grey_image(self.digit, 112)))
+        problem = self.model_problem()
+        if problem:
+            self._show(problem, keep_preview=True)
+            return
+        self._run_network()
+
+    def _run_network(self):
+        x = as_model_input(self.digit, self.model).astype(self.model.dtype)
+        outputs = {}
+        for layer in self.model.layers:
+            x = layer.forward(x, training=False)
+            if isinstance(layer, Dense):
+                outputs[layer] = x[0].copy()
+        last = x[0]
+        probabilities = np.array([1 - last[0], last[0]]) if last.shape == (1,) else last
+        self.probabilities = probabilities
+        self.predictions += 1
+        best = int(np.argmax(probabilities))
+        name = self.class_names[best] if best < len(self.class_names) else str(best)
+        self.guess.setText(f"{name}  ({probabilities[best]:.0%} sure)")
+        self.bar_item.setOpts(x=np.arange(len(probabilities)), height=probabilities,
+                              brushes=[theme.ACCENT if i == best else theme.TRAIN for i in range(len(probabilities))])
+        for layer, item, plot in self.activation_items:
+            values = outputs[layer]
+            item.setOpts(height=values)
+            plot.setYRange(min(0.0, float(values.min())), max(1e-6, float(values.max())), padding=0.05)
+        self._show_top_units(outputs)
+
+    def _show_top_units(self, outputs):
+        dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        first = dense[0]
+        if first.kernel.shape[0] != 784 or first not in outputs:
+            self.unit_tiles.clear()
+            return
+        top = np.argsort(outputs[first])[::-1][:TOP_UNITS]
+        tiles = [first.kernel[:, unit].reshape(28, 28) for unit in top]
+        limit = max(float(np.abs(np.stack(tiles)).max()), 1e-6)
+        strip = np.concatenate([np.pad((tile / limit + 1) / 2, ((0, 0), (0, 2)), constant_values=0.5)
+                                for tile in tiles], axis=1)
+        rgb = theme.DIVERGING.map(np.clip(strip, 0, 1).ravel(), mode="byte")[:, :3].reshape(*strip.shape, 3)
+        rgb = np.ascontiguousarray(rgb.astype(np.uint8))
+        image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format_RGB888).copy()
+        self.unit_tiles.setPixmap(pg.QtGui.QPixmap.fromImage(image.scaledToHeight(56, Qt.FastTransformation)))
+        self.unit_tiles.setToolTip("Units " + ", ".join(str(u) for u in top) + ": the first-layer units that fire "
+                                   "most for this drawing, and their weights (red excites, blue inhibits).")
+
+    def _show(self, message: str, keep_preview: bool = False) -> None:
+        self.guess.setText(message)
+        self.bar_item.setOpts(height=np.zeros(len(self.bar_item.opts["height"])))
+        if not keep_preview:
+            self.preview.clear()
+        for _, item, _ in getattr(self, "activation_items", []):
+            item.setOpts(height=np.zeros(len(item.opts["height"])))
+
+    # ----- images and your own digits -----------------------------------------------------------
+
+    def ask_for_image(self):
+        path, _ = QFileDialog.getOpenFileName(self, "Open a picture of a digit", "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp);;All files (*)")
+        if path:
+            self.open_image(path)
+
+    def open_image(self, path: str) -> bool:
+        """Show a picture of a digit on the canvas and predict it; False (with a message) if unreadable."""
+        image = QImage(path)
+        if image.isNull():
+            self._show(f"{path}: not an image this program can read (PNG or JPEG, please).")
+            return False
+        grey = image.convertToFormat(QImage.Format_Grayscale8)
+        array = np.frombuffer(grey.constBits(), np.uint8, count=grey.sizeInBytes())
+        array = array.reshape(grey.height(), grey.bytesPerLine())[:, :grey.width()]
+        drawing = photo_to_drawing(array)
+        side = self.canvas.width()
+        scaled = QImage(drawing.data, drawing.shape[1], drawing.shape[0], drawing.shape[1],
+                        QImage.Format_Grayscale8).scaled(side, side, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        self.canvas.strokes = [[]]  # not empty, but nothing to redraw: the picture is the drawing
+        self.canvas.image.fill(0)
+        from PySide6.QtGui import QPainter
+
+        painter = QPainter(self.canvas.image)
+        painter.drawImage((side - scaled.width()) // 2, (side - scaled.height()) // 2, scaled)
+        painter.end()
+        self.canvas.update()
+        self.predict()
+        return True
+
+    def label(self, digit: int) -> None:
+        """Save the current drawing as `digit` in the personal set, then clear the canvas for the next."""
+        if self.digit is None or self.personal.path is None:
+            return
+        self.personal.add(self.digit, digit)
+        self.canvas.clear()
+        self._update_personal(f"Saved as {digit}.")
+        self.personal_changed.emit()
+
+    def undo_label(self) -> None:
+        if len(self.personal):
+            self.personal.remove(len(self.personal) - 1)
+            self._update_personal("Removed the last saved digit.")
+            self.personal_changed.emit()
+
+    def personal_accuracy(self) -> float | None:
+        if self.model is None or self.model_problem() or not len(self.personal):
+            return None
+        x = self.personal.x.astype(np.float32) / 255.0
+        inputs = np.concatenate([as_model_input(image, self.model) for image in x])
+        outputs = self.model.predict(inputs.astype(self.model.dtype), batch_size=256)
+        guesses = (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
+        return float(np.mean(guesses == self.personal.y))
+
+    def _update_personal(self, prefix: str = "") -> None:
+        problem = getattr(self, "_startup_problem", None)
+        if problem:
+            self.personal_label.setText(problem)
+            return
+        accuracy = self.personal_accuracy()
+        text = f"Your digits: {len(self.personal)}"
+        if accuracy is not None:
+            text += f", the network reads {accuracy:.0%} of them right"
+        self.personal_label.setText(f"{prefix} {text}".strip())
+        self.undo_label_button.setEnabled(len(self.personal) > 0)
+
+    def keyPressEvent(self, event):  # noqa: N802 - Qt's name
+        if Qt.Key_0 <= event.key() <= Qt.Key_9 and event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier):
+            self.label(event.key() - Qt.Key_0)
+            return
+        super().keyPressEvent(event)
