@@ -46,7 +46,7 @@ class DrawPanel(QWidget):
         self.probabilities: np.ndarray | None = None
         self.predictions = 0
         try:
-            self.personal = personal or PersonalDigits()
+            self.personal = personal if personal is not None else PersonalDigits()
         except DatasetError as error:
             self.personal = PersonalDigits.__new__(PersonalDigits)
             self.personal.path, self.personal.x, self.personal.y = None, np.zeros((0, 28, 28), np.uint8), \

@@ -98,6 +98,25 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float(image.sum(axis=1) @ rows) / total, float(image.sum(axis=0) @ columns) / total
 
 
+def _shift_weights(n_in: int, n_out: int, offset: float) -> np.ndarray:
+    """(n_out, n_in): input pixel j lands at j + offset, shared linearly between the two pixels it straddles."""
+    whole, part = int(np.floor(offset)), offset - np.floor(offset)
+    weights = np.zeros((n_out, n_in), np.float32)
+    for j in range(n_in):
+        for target, share in ((j + whole, 1.0 - part), (j + whole + 1, part)):
+            if 0 <= target < n_out and share:
+                weights[target, j] = share
+    return weights
+
+
+def _place(small: np.ndarray, top: float, left: float) -> np.ndarray:
+    """`small` put into SIZE x SIZE with its top-left corner at (top, left), fractions included: a sub-pixel
+    shift, so the centre of mass lands where it is asked to, not only to the nearest pixel."""
+    top = float(np.clip(top, 0, SIZE - small.shape[0]))
+    left = float(np.clip(left, 0, SIZE - small.shape[1]))
+    return _shift_weights(small.shape[0], SIZE, top) @ small @ _shift_weights(small.shape[1], SIZE, left).T
+
+
 def preprocess_drawing(pixels, normalise_strokes: bool = True) -> np.ndarray:
     """A drawing (2-D uint8 of any size, white ink on black) as MNIST would have it: (28, 28) float32 in [0, 1].
 
@@ -119,10 +138,7 @@ def preprocess_drawing(pixels, normalise_strokes: bool = True) -> np.ndarray:
     height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
     small = resize_area(crop, height, width)
     centre_row, centre_column = centre_of_mass(small)
-    top = int(np.clip(round(CENTRE - centre_row), 0, SIZE - height))
-    left = int(np.clip(round(CENTRE - centre_column), 0, SIZE - width))
-    digit = np.zeros((SIZE, SIZE), np.float32)
-    digit[top: top + height, left: left + width] = small
+    digit = _place(small, CENTRE - centre_row, CENTRE - centre_column)
     peak = float(digit.max())
     return np.clip(digit / peak, 0.0, 1.0) if peak > 0 else digit
 

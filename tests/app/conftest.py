@@ -9,4 +9,5 @@ def _private_settings(tmp_path, monkeypatch):
         QSettings.setPath(QSettings.NativeFormat, scope, str(tmp_path / "settings"))
         QSettings.setPath(QSettings.IniFormat, scope, str(tmp_path / "settings"))
     monkeypatch.setenv("NNPLAYGROUND_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NNPLAYGROUND_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NNPLAYGROUND_DATA_URL", "http://127.0.0.1:9/")  # nothing listens: no test goes online

@@ -1,0 +1,105 @@
+"""Drawing with real mouse events: press, moves, release."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+
+from nnplayground.app.draw_panel import DrawPanel
+from nnplayground.datasets.personal import PersonalDigits
+from nnplayground.experiment import Experiment
+
+
+@pytest.fixture(scope="module")
+def digit_model():
+    experiment = Experiment(epochs=3, layers=Experiment().layers)
+    data = experiment.load_data()
+    model = experiment.build_model(data.input_shape, data.n_classes)
+    model.fit(data.x_train, data.y_train, batch_size=32, epochs=3, verbose=0)
+    return model
+
+
+def draw(qtbot, canvas, points):
+    qtbot.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*points[0]))
+    for point in points[1:]:
+        qtbot.mouseMove(canvas, QPoint(*point))
+    qtbot.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*points[-1]))
+
+
+ONE = [(140, 40), (140, 90), (140, 140), (140, 190), (140, 240)]
+BAR = [(60, 140), (220, 140)]
+
+
+def _panel(qtbot, tmp_path, model):
+    panel = DrawPanel(PersonalDigits(tmp_path / "mine.npz"))
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_model(model)
+    return panel
+
+
+def test_drawing_predicts_live_and_shows_what_the_network_sees(qtbot, tmp_path, digit_model):
+    panel = _panel(qtbot, tmp_path, digit_model)
+    before = panel.predictions
+    draw(qtbot, panel.canvas, ONE)
+    assert panel.predictions == before + len(ONE) - 1  # every segment (the first press is only a dot)
+    assert panel.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    best = int(np.argmax(panel.probabilities))
+    assert best == 1
+    assert panel.guess.text().startswith(f"{best} ")
+    assert not panel.preview.pixmap().isNull()
+    preview = panel.digit
+    assert preview[:, 14].sum() > 5 * preview[:, 4].sum()  # a vertical stroke down the middle
+    assert panel.canvas.pixels()[140, 140] == 255 and panel.canvas.pixels()[140, 40] == 0
+
+
+def test_undo_and_clear(qtbot, tmp_path, digit_model):
+    panel = _panel(qtbot, tmp_path, digit_model)
+    draw(qtbot, panel.canvas, ONE)
+    draw(qtbot, panel.canvas, BAR)
+    assert panel.canvas.pixels()[140, 60] == 255
+    qtbot.keyClick(panel.canvas, Qt.Key_Z, Qt.ControlModifier)
+    assert len(panel.canvas.strokes) == 1 and panel.canvas.pixels()[140, 60] == 0
+    assert panel.canvas.pixels()[100, 140] == 255
+    qtbot.keyClick(panel.canvas, Qt.Key_Escape)
+    assert panel.canvas.is_empty() and panel.canvas.pixels().max() == 0
+    assert panel.probabilities is None and panel.guess.text() == "Draw a digit."
+
+
+def test_a_dot_gets_no_confident_answer(qtbot, tmp_path, digit_model):
+    panel = _panel(qtbot, tmp_path, digit_model)
+    qtbot.mouseClick(panel.canvas, Qt.LeftButton, Qt.NoModifier, QPoint(140, 140))
+    assert panel.probabilities is None and "too small" in panel.guess.text()
+
+
+def test_label_keys_save_personal_digits_and_undo_removes(qtbot, tmp_path, digit_model):
+    panel = _panel(qtbot, tmp_path, digit_model)
+    draw(qtbot, panel.canvas, ONE)
+    qtbot.keyClick(panel.canvas, Qt.Key_1)
+    assert len(panel.personal) == 1 and panel.personal.y[0] == 1 and panel.canvas.is_empty()
+    again = PersonalDigits(tmp_path / "mine.npz")
+    assert len(again) == 1 and again.x[0].max() == 255  # on disk, MNIST's layout
+    assert "reads 100%" in panel.personal_label.text()
+    qtbot.mouseClick(panel.undo_label_button, Qt.LeftButton)
+    assert len(PersonalDigits(tmp_path / "mine.npz")) == 0
+
+
+def test_model_for_other_data_is_named_plainly(qtbot, tmp_path):
+    experiment = Experiment(dataset="moons")
+    data = experiment.load_data()
+    panel = _panel(qtbot, tmp_path, experiment.build_model(data.input_shape, data.n_classes))
+    draw(qtbot, panel.canvas, ONE)
+    assert "not 28x28 digits" in panel.guess.text() and panel.probabilities is None
+
+
+def test_open_image_of_ink_on_paper(qtbot, tmp_path, digit_model):
+    panel = _panel(qtbot, tmp_path, digit_model)
+    paper = np.full((120, 90), 235, np.uint8)
+    paper[15:105, 40:50] = 20  # a dark vertical bar: a one
+    image = QImage(paper.data, 90, 120, 90, QImage.Format_Grayscale8)
+    image.save(str(tmp_path / "one.png"))
+    assert panel.open_image(str(tmp_path / "one.png"))
+    assert int(np.argmax(panel.probabilities)) == 1
+    (tmp_path / "junk.png").write_bytes(b"not an image")
+    assert not panel.open_image(str(tmp_path / "junk.png"))
+    assert "not an image" in panel.guess.text()
