@@ -10,7 +10,7 @@ import numpy as np
 
 from nnplayground import activations, initializers, optimizers, schedules
 from nnplayground.datasets import catalog
-from nnplayground.layers import Dense, Dropout, Flatten, Rescaling
+from nnplayground.layers import Dense, Deskew, Dropout, Flatten, Rescaling
 from nnplayground.models import Sequential
 from nnplayground.regularizers import Regularizer
 
@@ -56,6 +56,7 @@ class Experiment:
     validation_split: float = 0.0  # 0: validate on the test set
     seed: int = 0
     personal_digits: bool = False  # add the user's own labelled drawings to the training data
+    deskew: bool = False  # straighten slanted images, in training and when reading drawings (a Deskew layer)
 
     # ----- checking -----------------------------------------------------------------------------
 
@@ -120,6 +121,9 @@ class Experiment:
         """The compiled network: (rescale) -> flatten -> hidden layers -> softmax, or sigmoid for two classes."""
         layers = [Rescaling(1 / 255, input_shape=input_shape), Flatten()] if len(input_shape) > 1 else \
             [Flatten(input_shape=input_shape)]
+        if self.deskew and len(input_shape) == 2:
+            layers.insert(0, Deskew(input_shape=input_shape))
+            layers[1] = Rescaling(1 / 255)
         regularizer = {"l1": self.l1, "l2": self.l2} if self.l1 or self.l2 else None
         for spec in self.layers:
             layers.append(Dense(spec.units, activation=spec.activation, kernel_initializer=spec.kernel_initializer(),

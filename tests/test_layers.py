@@ -86,3 +86,35 @@ def test_rescaling_turns_uint8_into_floats():
     y = layer.forward(np.array([[0, 255]], dtype=np.uint8))
     assert y.dtype == np.float32
     np.testing.assert_allclose(y, [[0.0, 1.0]])
+
+
+def test_deskew_straightens_and_keeps_the_ink():
+    from nnplayground.layers import Deskew
+
+    image = np.zeros((1, 28, 28), np.float32)
+    for row in range(4, 24):  # a stroke leaning right: a slanted one
+        column = 10 + (row - 4) // 2
+        image[0, row, column: column + 3] = 1.0
+    layer = _built(Deskew(), (28, 28))
+    upright = layer.forward(image)
+
+    def slant(im):
+        rows, columns = np.mgrid[0:28, 0:28]
+        mass = im.sum()
+        cy, cx = (im * rows).sum() / mass, (im * columns).sum() / mass
+        return ((rows - cy) * (columns - cx) * im).sum() / ((rows - cy) ** 2 * im).sum()
+
+    assert abs(slant(image[0])) > 0.3 and abs(slant(upright[0])) < 0.02
+    assert upright.sum() == pytest.approx(image.sum(), rel=1e-4)
+    assert upright.shape == image.shape
+
+
+def test_deskew_travels_inside_the_model_file(tmp_path):
+    from nnplayground.layers import Deskew, Rescaling
+    from nnplayground.models import Sequential, load_model
+
+    model = Sequential([Deskew(input_shape=(28, 28)), Rescaling(1 / 255), Flatten(), Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.save(tmp_path / "m.npz")
+    x = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
+    np.testing.assert_allclose(load_model(tmp_path / "m.npz").predict(x), model.predict(x), rtol=1e-6)

@@ -1,7 +1,7 @@
 """Pick the data: the embedded MNIST sample, full MNIST or Fashion-MNIST, a 2-D toy set, or a file."""
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox
 
 from nnplayground.datasets import catalog, toy
 
@@ -35,6 +35,12 @@ class DataPanel(QGroupBox):
         self.test_percent = self._spin(QSpinBox(), "toyTestPercent", 5, 95, 50,
                                        "Share of the points kept aside to test on, never trained on.")
         self.test_percent.setSuffix(" %")
+        self.deskew = QCheckBox("Straighten slanted digits")
+        self.deskew.setObjectName("deskewImages")
+        self.deskew.setToolTip("Shear every image upright by its second moments, in training and when reading "
+                               "your drawings: slant is the biggest difference between handwritings. Training "
+                               "gets slower.")
+        self.deskew.toggled.connect(self.changed)
         self.file_label = QLabel()
         self.file_label.setObjectName("dataFileLabel")
         self.file_label.setWordWrap(True)
@@ -47,6 +53,7 @@ class DataPanel(QGroupBox):
         self.form.addRow("Noise", self.noise)
         self.form.addRow("Classes", self.classes)
         self.form.addRow("Test share", self.test_percent)
+        self.form.addRow(self.deskew)
         self.form.addRow(self.file_label)
         self.form.addRow(self.summary)
         self.path: str | None = None
@@ -103,6 +110,7 @@ class DataPanel(QGroupBox):
         if is_toy:
             allowed = toy.CLASS_CHOICES[self.dataset]
             self.classes.setRange(min(allowed), max(allowed))
+        self.deskew.setVisible(not is_toy)
         self.file_label.setVisible(self.dataset == "file")
         self.file_label.setText(f"File: {self.path}" if self.path else "")
 

@@ -120,8 +120,13 @@ class MainWindow(QMainWindow):
         self.centre_tabs = QTabWidget()
         self.centre_tabs.setObjectName("centreTabs")
         self.centre_tabs.addTab(middle, "Training")
-        self.centre_tabs.addTab(self.draw_panel, "Draw a digit")
+        draw_scroll = QScrollArea()  # on a small screen the panel scrolls instead of widening the window
+        draw_scroll.setObjectName("drawScroll")
+        draw_scroll.setWidget(self.draw_panel)
+        draw_scroll.setWidgetResizable(True)
+        self.centre_tabs.addTab(draw_scroll, "Draw a digit")
         self.centre_tabs.currentChanged.connect(lambda index: index == 1 and self.draw_panel.canvas.setFocus())
+        self._draw_scroll = draw_scroll
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.centre_tabs, 1)
         self.splitter = QSplitter(Qt.Horizontal)
@@ -189,6 +194,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("Open data file...", self._ask_for_file)
+        open_model = file_menu.addAction("Open model...", self._ask_for_model)
+        open_model.setObjectName("openModelAction")
+        save_model = file_menu.addAction("Save model...", self._ask_where_to_save)
+        save_model.setObjectName("saveModelAction")
         file_menu.addSeparator()
         file_menu.addAction("Quit", QKeySequence.Quit, self.close)
         view_menu = self.menuBar().addMenu("&View")
@@ -235,6 +244,9 @@ class MainWindow(QMainWindow):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
+        self.data_panel.deskew.blockSignals(True)
+        self.data_panel.deskew.setChecked(e.deskew)
+        self.data_panel.deskew.blockSignals(False)
         self.layer_stack.set_specs(e.layers)
         self.settings_panel.show_experiment(e)
 
@@ -244,6 +256,7 @@ class MainWindow(QMainWindow):
         e.dataset, e.data_path = panel.dataset, panel.path
         e.n_samples, e.noise = panel.samples.value(), panel.noise.value()
         e.n_classes, e.test_fraction = panel.classes.value(), panel.test_percent.value() / 100
+        e.deskew = panel.deskew.isChecked()
         e.layers = [type(spec)(**vars(spec)) for spec in self.layer_stack.specs()]
         e.personal_digits = self.personal_in_training.isChecked()
         self.settings_panel.read_into(e)
@@ -301,6 +314,64 @@ class MainWindow(QMainWindow):
             self.data_panel.revert()
             return
         self.open_data_path(path)
+
+    def _ask_for_model(self):
+        path, _ = QFileDialog.getOpenFileName(self, "Open a model saved by nnplayground", "", "Models (*.npz)")
+        if path:
+            self.open_model(path)
+
+    def open_model(self, path: str) -> bool:
+        """Load a model file: it becomes the window's network if it fits the data, else the one you draw for."""
+        from nnplayground.models import load_model
+
+        def go():
+            try:
+                model = load_model(path)
+            except ValueError as error:
+                self.show_message(f"Could not open the model: {error}")
+                return
+            fits = self.dataset is not None and model.input_shape == self.dataset.input_shape
+            if fits and model.optimizer is not None:
+                self._discard_model()
+                self.model, self.initial_weights = model, model.get_weights()
+                self.epochs_done = len(model.history.history.get("loss", [])) if model.history else 0
+                self.diagram.set_weights([layer.kernel.copy() for layer in model.layers if isinstance(layer, Dense)])
+                self.show_message(f"Opened {path}: Train continues training it.")
+            else:
+                self.show_message(f"Opened {path} for drawing: it takes inputs of shape {model.input_shape}, the "
+                                  f"current data has {self.dataset.input_shape if self.dataset else 'none'}.")
+            self.draw_panel.set_model(model, self.dataset.class_names if fits else None)
+            self._update_controls()
+        self._when_stopped(go)
+        return True
+
+    def _ask_where_to_save(self):
+        if self.model is None:
+            self.show_message("There is no trained network to save yet: press Train first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save the network", "network.npz", "Models (*.npz)")
+        if path:
+            self.save_model(path)
+
+    def save_model(self, path: str) -> bool:
+        """Save the network (atomically); while training, after the current run stops."""
+        if self.model is None:
+            return False
+
+        def go():
+            try:
+                self.model.save(path)
+            except OSError as error:
+                self.show_message(f"Could not save the model to {path}: {error}. Nothing was overwritten.")
+                return
+            self.statusBar().showMessage(f"Saved the network to {path}", 8000)
+        if self.worker is None:
+            go()
+        else:
+            self.pause()
+            self._after_stop.append(go)
+            self.worker.stop()
+        return True
 
     def open_data_path(self, path: str) -> None:
         """Use a .npz file, or the IDX folder a chosen file sits in, as the data."""
@@ -507,7 +578,7 @@ class MainWindow(QMainWindow):
     def _snapshot(self, snapshot):
         self.weight_view.show_snapshot(snapshot)
         self.diagram.set_weights(snapshot["kernels"])
-        if self.centre_tabs.currentWidget() is self.draw_panel:
+        if self.centre_tabs.currentWidget() is self._draw_scroll:
             self.draw_panel.update_weights(snapshot)
 
     def _progress(self, report):

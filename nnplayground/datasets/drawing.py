@@ -175,9 +175,13 @@ def photo_to_drawing(pixels) -> np.ndarray:
 def as_model_input(digit: np.ndarray, model) -> np.ndarray:
     """A preprocessed digit (28x28, [0, 1]) shaped and scaled for `model`: models that rescale their
     inputs themselves (Rescaling(1/255) first, as the window builds them) get 0..255."""
-    from nnplayground.layers import Rescaling
+    from nnplayground.layers import Dense, Rescaling
 
-    first = model.layers[0] if model.layers else None
-    scale = 1.0 / first.scale if isinstance(first, Rescaling) and first.scale else 1.0
+    scale = 1.0
+    for layer in model.layers:  # a Rescaling before the first Dense says which scale the model reads
+        if isinstance(layer, Dense):
+            break
+        if isinstance(layer, Rescaling) and layer.scale:
+            scale = 1.0 / layer.scale
     x = digit * scale
     return x.reshape(1, *model.input_shape) if model.input_shape else x.reshape(1, 28, 28)

@@ -252,3 +252,34 @@ def test_themes_switch_plot_backgrounds(qtbot, theme):
     background = window.plots.loss_plot.backgroundBrush().color()
     assert (background.lightness() < 100) == (theme == "dark")
     window.set_theme("light")
+
+
+def test_save_and_open_a_model_then_draw_with_it(qtbot, tmp_path):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.state == IDLE, timeout=20_000)
+    assert window.save_model(str(tmp_path / "net.npz"))
+    trained = window.model.get_weights()
+    window.reset_new()
+    assert window.open_model(str(tmp_path / "net.npz"))
+    for a, b in zip(window.model.get_weights(), trained, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert window.epochs_done == 1
+    assert window.draw_panel.model is not None and window.draw_panel.model_problem() is None
+    (tmp_path / "broken.npz").write_bytes(b"nope")
+    window.open_model(str(tmp_path / "broken.npz"))
+    assert "broken.npz" in window.banner.text() and window.model is not None
+
+
+def test_deskew_option_builds_the_layer(qtbot):
+    from nnplayground.layers import Deskew
+
+    window = open_window(qtbot)
+    qtbot.mouseClick(window.data_panel.deskew, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.experiment.deskew)
+    click(qtbot, window, "stepButton")
+    qtbot.waitUntil(lambda: window.plots.point_count() == 1, timeout=10_000)
+    assert isinstance(window.worker.model.layers[0], Deskew)
+    window.stop()
+    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
