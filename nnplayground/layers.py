@@ -278,10 +278,9 @@ class Deskew(Layer):
         n, height, width = images.shape
         rows = np.arange(height, dtype=self.dtype)
         columns = np.arange(width, dtype=self.dtype)
-        row_mass, column_mass = images.sum(axis=2), images.sum(axis=1)  # (n, height), (n, width)
+        row_mass = images.sum(axis=2)  # (n, height)
         mass = np.maximum(row_mass.sum(axis=1), 1e-6)
         centre_row = row_mass @ rows / mass
-        centre_column = column_mass @ columns / mass
         offsets = rows[None, :] - centre_row[:, None]  # (n, height)
         variance = (row_mass * offsets**2).sum(axis=1) / mass
         # sum I (r - cy)(c - cx) = sum I (r - cy) c, since sum I (r - cy) = 0 by the definition of cy
