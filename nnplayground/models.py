@@ -324,6 +324,11 @@ class Sequential:
             self.build()
         return self._params
 
+    @property
+    def trainable_flat_weights(self) -> np.ndarray:
+        """The part of flat_weights the optimizer updates (what its state is shaped like)."""
+        return self.flat_weights[self._trainable]
+
     def weight_spans(self) -> list[tuple[Layer, str, slice]]:
         """Where each (layer, variable name) sits in flat_weights."""
         spans, offset = [], 0

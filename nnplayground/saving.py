@@ -108,7 +108,6 @@ def _restore_compile(path, model, settings, arrays) -> None:
         state = {key.removeprefix("optimizer_"): value for key, value in arrays.items()
                  if key.startswith("optimizer_")}
         if state:
-            trainable = model._params[model._trainable]
-            model.optimizer.set_state(state, trainable)
+            model.optimizer.set_state(state, model.trainable_flat_weights)
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(path, f"the saved optimizer settings do not fit: {error}") from None

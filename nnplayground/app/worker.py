@@ -238,7 +238,7 @@ class _Bridge(Callback):
     def _recover_from_divergence(self):
         np.copyto(self.model.flat_weights, self.good)
         optimizer = self.model.optimizer
-        optimizer.build(self.model.flat_weights[self.model._trainable])  # its averages hold NaN/Inf now
+        optimizer.build(self.model.trainable_flat_weights)  # its averages hold NaN/Inf now
         self.worker.pause()
         self._flush()
         rate = optimizer.learning_rate

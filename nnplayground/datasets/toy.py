@@ -23,6 +23,13 @@ def _check(n_samples, noise, n_classes, allowed, test_fraction, name):
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
 
 
+def _by_class(n_samples, n_classes, points_of_class):
+    """Stack points_of_class(k, count) -> (count, 2) for each class k, with the matching labels."""
+    counts = _counts(n_samples, n_classes)
+    points = np.vstack([points_of_class(k, count) for k, count in enumerate(counts)])
+    return points, np.repeat(np.arange(n_classes), counts)
+
+
 def _finish(points, labels, noise, test_fraction, rng):
     points = points + rng.normal(scale=noise * 0.25, size=points.shape)
     order = rng.permutation(len(labels))
@@ -36,14 +43,14 @@ def make_circle(n_samples=500, noise=0.0, n_classes=2, test_fraction=0.5, seed=N
     _check(n_samples, noise, n_classes, range(2, 6), test_fraction, "circle")
     rng = np.random.default_rng(seed)
     band = 1.0 / n_classes
-    points, labels = [], []
-    for k, count in enumerate(_counts(n_samples, n_classes)):
+
+    def ring(k, count):
         # a gap of a fifth of a band between rings, so the clean set is separable
         radius = rng.uniform(k * band + (0.1 * band if k else 0.0), (k + 0.9) * band, count)
         angle = rng.uniform(0, 2 * np.pi, count)
-        points.append(np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]))
-        labels.append(np.full(count, k))
-    return _finish(np.vstack(points), np.concatenate(labels), noise, test_fraction, rng)
+        return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+
+    return _finish(*_by_class(n_samples, n_classes, ring), noise, test_fraction, rng)
 
 
 def make_xor(n_samples=500, noise=0.0, n_classes=2, test_fraction=0.5, seed=None):
@@ -63,26 +70,23 @@ def make_gaussians(n_samples=500, noise=0.0, n_classes=2, test_fraction=0.5, see
     """One round cloud per class, the centres evenly spaced on a circle."""
     _check(n_samples, noise, n_classes, range(2, 6), test_fraction, "gaussians")
     rng = np.random.default_rng(seed)
-    points, labels = [], []
-    for k, count in enumerate(_counts(n_samples, n_classes)):
+    def cloud(k, count):
         angle = 2 * np.pi * k / n_classes + np.pi / 4
-        centre = 0.6 * np.array([np.cos(angle), np.sin(angle)])
-        points.append(centre + rng.normal(scale=0.15, size=(count, 2)))
-        labels.append(np.full(count, k))
-    return _finish(np.vstack(points), np.concatenate(labels), noise, test_fraction, rng)
+        return 0.6 * np.array([np.cos(angle), np.sin(angle)]) + rng.normal(scale=0.15, size=(count, 2))
+
+    return _finish(*_by_class(n_samples, n_classes, cloud), noise, test_fraction, rng)
 
 
 def make_spiral(n_samples=500, noise=0.0, n_classes=2, test_fraction=0.5, seed=None):
     """n_classes interleaved spiral arms, each turning 1.75 times around the centre."""
     _check(n_samples, noise, n_classes, range(2, 6), test_fraction, "spiral")
     rng = np.random.default_rng(seed)
-    points, labels = [], []
-    for k, count in enumerate(_counts(n_samples, n_classes)):
+    def arm(k, count):
         radius = np.linspace(0.05, 1.0, count)
         angle = 1.75 * 2 * np.pi * radius + 2 * np.pi * k / n_classes
-        points.append(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))
-        labels.append(np.full(count, k))
-    return _finish(np.vstack(points), np.concatenate(labels), noise, test_fraction, rng)
+        return np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
+
+    return _finish(*_by_class(n_samples, n_classes, arm), noise, test_fraction, rng)
 
 
 def make_moons(n_samples=500, noise=0.0, n_classes=2, test_fraction=0.5, seed=None):
