@@ -37,7 +37,7 @@ from nnplayground.app.settings_panel import SettingsPanel
 from nnplayground.app.weight_view import WeightView
 from nnplayground.app.worker import TrainingWorker
 from nnplayground.datasets import catalog
-from nnplayground.experiment import Experiment
+from nnplayground.experiment import Experiment, apply_regularization
 from nnplayground.layers import Dense
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
@@ -295,8 +295,6 @@ class MainWindow(QMainWindow):
             self.worker.set_regularization(self.experiment.l1, self.experiment.l2)
 
     def _apply_live_settings_to_idle_model(self, previous):
-        from nnplayground.experiment import apply_regularization
-
         if self.experiment.learning_rate != previous.learning_rate:
             self.model.optimizer.learning_rate = self.experiment.learning_rate
         apply_regularization(self.model, self.experiment.l1, self.experiment.l2)

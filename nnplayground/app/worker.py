@@ -55,6 +55,7 @@ class TrainingWorker(QThread):
         self._commands: list = []
         self._gui_drawn = threading.Event()
         self.finish_reason = "completed"
+        self.global_step = 0  # batches trained so far in the model's life, as the bridge counts them
 
     # ----- commands, called from the GUI thread -------------------------------------------------
 
@@ -155,7 +156,6 @@ class TrainingWorker(QThread):
         apply_regularization(self.model, l1, l2)
         self.setting_changed.emit({"step": self.global_step, "name": "regularization", "value": (l1, l2)})
 
-    global_step = 0
 
 
 class _Bridge(Callback):
