@@ -8,7 +8,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnplayground.app import theme
 from nnplayground.app.canvas import DrawingCanvas
@@ -130,7 +140,8 @@ class DrawPanel(QWidget):
         self.bars.setYRange(0, 1, padding=0)
         self.bars.setMouseEnabled(False, False)
         self.bars.hideButtons()
-        self.bars.setMaximumHeight(170)
+        self.bars.setMaximumHeight(150)
+        self.bars.setMinimumHeight(110)
         self.bars.setMinimumWidth(200)
         self.bar_item = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush=theme.TRAIN)
         self.bars.addItem(self.bar_item)
@@ -138,6 +149,9 @@ class DrawPanel(QWidget):
         self.activations = pg.GraphicsLayoutWidget()
         self.activations.setObjectName("layerActivations")
         self.activations.setToolTip("How strongly each hidden unit responds to this drawing, layer by layer.")
+        self.activations.setMinimumHeight(100)
+        # pyqtgraph asks for room for every plot's axes; here the plots share whatever height is left.
+        self.activations.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
         self.unit_tiles = QLabel()
         self.unit_tiles.setObjectName("topUnitTiles")
         self.unit_tiles.setToolTip("The first-layer units that fire most for this drawing, and their weights "
@@ -203,6 +217,7 @@ class DrawPanel(QWidget):
         hidden = [layer for layer in self.model.layers if isinstance(layer, Dense)][:-1]
         for i, layer in enumerate(hidden):
             plot = self.activations.addPlot(row=i, col=0)
+            plot.setMinimumHeight(40)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
             plot.hideAxis("left")

@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         draw_scroll.setWidget(self.draw_panel)
         draw_scroll.setWidgetResizable(True)
         self.centre_tabs.addTab(draw_scroll, "Draw a digit")
-        self.centre_tabs.currentChanged.connect(lambda index: index == 1 and self.draw_panel.canvas.setFocus())
+        self.centre_tabs.currentChanged.connect(self._centre_tab_changed)
         self._draw_scroll = draw_scroll
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.centre_tabs, 1)
@@ -266,6 +266,19 @@ class MainWindow(QMainWindow):
 
     def _data_choice_changed(self):
         self._data_timer.start()
+
+    def _centre_tab_changed(self, index: int):
+        """The draw tab needs width the weights column can spare; the training tab gets it back."""
+        sizes = self.splitter.sizes()
+        if index == 1:
+            self._training_sizes = sizes
+            wanted = self.draw_panel.minimumSizeHint().width() + 60  # frames and the scroll area's margins
+            spare = max(0, wanted - sizes[1])
+            give = min(spare, max(0, sizes[2] - self.weight_view.minimumSizeHint().width()))
+            self.splitter.setSizes([sizes[0], sizes[1] + give, sizes[2] - give])
+            self.draw_panel.canvas.setFocus()
+        elif getattr(self, "_training_sizes", None):
+            self.splitter.setSizes(self._training_sizes)
 
     def _personal_choice_changed(self, on: bool):
         self.experiment.personal_digits = on

@@ -13,7 +13,10 @@ _DARK = {QPalette.Window: "#2b2b2b", QPalette.WindowText: "#e6e6e6", QPalette.Ba
          QPalette.AlternateBase: "#333333", QPalette.ToolTipBase: "#3c3c3c", QPalette.ToolTipText: "#f0f0f0",
          QPalette.Text: "#e6e6e6", QPalette.Button: "#3a3a3a", QPalette.ButtonText: "#e6e6e6",
          QPalette.BrightText: "#ff6b6b", QPalette.Highlight: "#2f7ed8", QPalette.HighlightedText: "#ffffff",
-         QPalette.Link: "#6cb6ff", QPalette.PlaceholderText: "#9a9a9a"}
+         QPalette.Link: "#6cb6ff", QPalette.PlaceholderText: "#9a9a9a",
+         # Fusion draws frames and check-box borders from these: without them they vanish on dark grey.
+         QPalette.Light: "#6a6a6a", QPalette.Midlight: "#555555", QPalette.Mid: "#444444",
+         QPalette.Dark: "#888888", QPalette.Shadow: "#111111"}
 
 
 def apply_theme(app: QApplication, name: str) -> None:
