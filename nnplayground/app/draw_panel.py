@@ -6,13 +6,16 @@ or from the worker's snapshots while it trains), so drawing never touches the ne
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -35,6 +38,7 @@ from nnplayground.layers import Dense
 from nnplayground.models import Sequential
 
 TOP_UNITS = 6
+GALLERY_SIZE = 120  # the newest saved digits shown; older ones stay in the file
 
 
 def _grey_image(array: np.ndarray, size: int) -> QImage:
@@ -121,6 +125,22 @@ class DrawPanel(QWidget):
         row.addWidget(self.undo_label_button)
         row.addWidget(self.personal_label, 1)
         left.addLayout(row)
+        self.gallery = QListWidget()
+        self.gallery.setObjectName("personalDigits")
+        self.gallery.setToolTip("Your saved digits, newest first. Select one and press Delete to remove it, or a "
+                                "digit key to give it another label.")
+        self.gallery.setViewMode(QListWidget.IconMode)
+        self.gallery.setIconSize(pg.QtCore.QSize(36, 36))
+        self.gallery.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.gallery.setMovement(QListWidget.Static)
+        self.gallery.setMaximumHeight(150)
+        self.gallery.installEventFilter(self)
+        self.delete_button = self._button("Delete", "deleteDigitButton", "Remove the selected saved digits",
+                                          self.delete_selected)
+        gallery_row = QHBoxLayout()
+        gallery_row.addWidget(self.gallery, 1)
+        gallery_row.addWidget(self.delete_button, 0, Qt.AlignTop)
+        left.addLayout(gallery_row)
         left.addStretch(1)
 
         self.preview = QLabel()
@@ -344,6 +364,34 @@ class DrawPanel(QWidget):
             self._update_personal("Removed the last saved digit.")
             self.personal_changed.emit()
 
+    def _selected_indices(self) -> list[int]:
+        return sorted((item.data(Qt.UserRole) for item in self.gallery.selectedItems()), reverse=True)
+
+    def delete_selected(self) -> None:
+        indices = self._selected_indices()
+        for index in indices:  # highest first, so the others keep their places
+            self.personal.remove(index)
+        if indices:
+            self._update_personal(f"Deleted {len(indices)} digit{'s' if len(indices) > 1 else ''}.")
+            self.personal_changed.emit()
+
+    def relabel_selected(self, digit: int) -> None:
+        indices = self._selected_indices()
+        for index in indices:
+            self.personal.relabel(index, digit)
+        if indices:
+            self._update_personal(f"Relabelled as {digit}.")
+
+    def _refresh_gallery(self) -> None:
+        self.gallery.clear()
+        newest = range(len(self.personal) - 1, max(-1, len(self.personal) - 1 - GALLERY_SIZE), -1)
+        for index in newest:
+            item = QListWidgetItem(pg.QtGui.QIcon(pg.QtGui.QPixmap.fromImage(
+                _grey_image(self.personal.x[index] / 255.0, 36))), str(self.personal.y[index]))
+            item.setData(Qt.UserRole, index)
+            self.gallery.addItem(item)
+        self.delete_button.setEnabled(len(self.personal) > 0)
+
     def personal_accuracy(self) -> float | None:
         if self.model is None or self.model_problem() or not len(self.personal):
             return None
@@ -364,9 +412,32 @@ class DrawPanel(QWidget):
             text += f", the network reads {accuracy:.0%} of them right"
         self.personal_label.setText(f"{prefix} {text}".strip())
         self.undo_label_button.setEnabled(len(self.personal) > 0)
+        if hasattr(self, "gallery"):
+            self._refresh_gallery()
+
+    @staticmethod
+    def _digit_key(event) -> int | None:
+        if Qt.Key_0 <= event.key() <= Qt.Key_9 and event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier):
+            return event.key() - Qt.Key_0
+        return None
 
     def keyPressEvent(self, event):  # noqa: N802 - Qt's name
-        if Qt.Key_0 <= event.key() <= Qt.Key_9 and event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier):
-            self.label(event.key() - Qt.Key_0)
+        """Digit keys save the drawing with that label."""
+        digit = self._digit_key(event)
+        if digit is not None:
+            self.label(digit)
             return
         super().keyPressEvent(event)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        """In the gallery, a digit key relabels the selected digits and Delete removes them (before the
+        list's own keyboard search takes the key)."""
+        if watched is self.gallery and event.type() == QEvent.KeyPress:
+            digit = self._digit_key(event)
+            if digit is not None:
+                self.relabel_selected(digit)
+                return True
+            if event.key() in (Qt.Key_Delete, Qt.Key_Backspace):
+                self.delete_selected()
+                return True
+        return super().eventFilter(watched, event)

@@ -103,3 +103,23 @@ def test_open_image_of_ink_on_paper(qtbot, tmp_path, digit_model):
     (tmp_path / "junk.png").write_bytes(b"not an image")
     assert not panel.open_image(str(tmp_path / "junk.png"))
     assert "not an image" in panel.guess.text()
+
+
+def test_any_saved_digit_can_be_deleted_or_relabelled(qtbot, tmp_path, digit_model):
+    panel = _panel(qtbot, tmp_path, digit_model)
+    for key in (Qt.Key_1, Qt.Key_7, Qt.Key_4):
+        draw(qtbot, panel.canvas, ONE)
+        qtbot.keyClick(panel.canvas, key)
+    assert list(panel.personal.y) == [1, 7, 4]
+    assert [panel.gallery.item(i).text() for i in range(3)] == ["4", "7", "1"]  # newest first
+    middle = panel.gallery.item(1)
+    qtbot.mouseClick(panel.gallery.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     panel.gallery.visualItemRect(middle).center())
+    panel.gallery.setFocus()
+    qtbot.keyClick(panel.gallery, Qt.Key_1)  # a label mistake: that 7 was a 1
+    assert list(PersonalDigits(tmp_path / "mine.npz").y) == [1, 1, 4]
+    qtbot.mouseClick(panel.gallery.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     panel.gallery.visualItemRect(panel.gallery.item(2)).center())
+    qtbot.mouseClick(panel.delete_button, Qt.LeftButton)
+    assert list(PersonalDigits(tmp_path / "mine.npz").y) == [1, 4]
+    assert panel.gallery.count() == 2
