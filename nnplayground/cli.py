@@ -125,18 +125,11 @@ def main(argv=None) -> int:
 
 
 def load_dataset(args):
-    """((x_train, y_train), (x_test, y_test)) for the command line's data options."""
-    from nnplayground.datasets import fashion_mnist, mnist, toy
+    """The catalog's Dataset for the command line's data options."""
+    from nnplayground.datasets import catalog
 
-    if args.data_path:
-        return mnist.read(args.data_path)
-    if args.dataset == "mnist-sample":
-        return mnist.load_sample()
-    if args.dataset in ("mnist", "fashion-mnist"):
-        loader = mnist if args.dataset == "mnist" else fashion_mnist
-        return loader.load_data(progress=_download_progress)
-    return toy.load(args.dataset, n_samples=args.samples, noise=args.noise, n_classes=args.classes,
-                    seed=args.seed)
+    return catalog.load("file" if args.data_path else args.dataset, path=args.data_path, n_samples=args.samples,
+                        noise=args.noise, n_classes=args.classes, seed=args.seed, progress=_download_progress)
 
 
 def _download_progress(done, total):
@@ -172,9 +165,9 @@ def _train(args) -> int:
 
     if args.seed is not None:
         config.set_random_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_dataset(args)
-    n_classes = int(max(y_train.max(), y_test.max())) + 1
-    model = build_model(args, x_train.shape[1:], n_classes)
+    data = load_dataset(args)
+    x_train, y_train, x_test, y_test, n_classes = data.x_train, data.y_train, data.x_test, data.y_test, data.n_classes
+    model = build_model(args, data.input_shape, n_classes)
     optimizer = optimizer_module.get(args.optimizer)
     if args.lr is not None:
         optimizer.learning_rate = args.lr
@@ -195,7 +188,8 @@ def _evaluate(args) -> int:
     from nnplayground.models import load_model
 
     model = load_model(args.model)
-    (_, _), (x_test, y_test) = load_dataset(args)
+    data = load_dataset(args)
+    x_test, y_test = data.x_test, data.y_test
     if tuple(x_test.shape[1:]) != model.input_shape:
         raise UsageError(f"{args.model} takes samples of shape {model.input_shape}, but {args.dataset} "
                          f"has {tuple(x_test.shape[1:])}; pick the dataset it was trained on")

@@ -119,11 +119,11 @@ class Experiment:
 
     def build_model(self, input_shape: tuple[int, ...], n_classes: int, steps_per_epoch: int = 1) -> Sequential:
         """The compiled network: (rescale) -> flatten -> hidden layers -> softmax, or sigmoid for two classes."""
-        layers = [Rescaling(1 / 255, input_shape=input_shape), Flatten()] if len(input_shape) > 1 else \
-            [Flatten(input_shape=input_shape)]
-        if self.deskew and len(input_shape) == 2:
-            layers.insert(0, Deskew(input_shape=input_shape))
-            layers[1] = Rescaling(1 / 255)
+        if len(input_shape) == 1:
+            layers = [Flatten(input_shape=input_shape)]
+        else:  # images arrive as uint8 pixels; the model rescales them itself
+            layers = [Deskew(input_shape=input_shape)] if self.deskew and len(input_shape) == 2 else []
+            layers += [Rescaling(1 / 255, input_shape=None if layers else input_shape), Flatten()]
         regularizer = {"l1": self.l1, "l2": self.l2} if self.l1 or self.l2 else None
         for spec in self.layers:
             layers.append(Dense(spec.units, activation=spec.activation, kernel_initializer=spec.kernel_initializer(),

@@ -51,7 +51,7 @@ class Optimizer:
     slot_names: tuple[str, ...] = ()
 
     def apply(self, params: np.ndarray, grads: np.ndarray, slices=()) -> None:
-        if self.slots.keys() != set(self.slot_names) or self._scratch_mismatch(params):
+        if self._scratch_mismatch(params):  # first step, or the weights were repacked
             self.build(params)
         self._clip(grads, slices)
         self.update(params, grads, self.learning_rate)

@@ -114,5 +114,24 @@ class DataPanel(QGroupBox):
         self.file_label.setVisible(self.dataset == "file")
         self.file_label.setText(f"File: {self.path}" if self.path else "")
 
+    def show_experiment(self, experiment) -> None:
+        """Show the experiment's data choice and toy options, without announcing changes."""
+        self.set_dataset(experiment.dataset, experiment.data_path)
+        values = ((self.samples, experiment.n_samples), (self.noise, experiment.noise),
+                  (self.classes, experiment.n_classes), (self.test_percent, round(experiment.test_fraction * 100)))
+        for widget in (self.samples, self.noise, self.classes, self.test_percent, self.deskew):
+            widget.blockSignals(True)
+        for widget, value in values:
+            widget.setValue(value)
+        self.deskew.setChecked(experiment.deskew)
+        for widget in (self.samples, self.noise, self.classes, self.test_percent, self.deskew):
+            widget.blockSignals(False)
+
+    def read_into(self, experiment) -> None:
+        experiment.dataset, experiment.data_path = self.dataset, self.path
+        experiment.n_samples, experiment.noise = self.samples.value(), self.noise.value()
+        experiment.n_classes, experiment.test_fraction = self.classes.value(), self.test_percent.value() / 100
+        experiment.deskew = self.deskew.isChecked()
+
     def set_summary(self, text: str) -> None:
         self.summary.setText(text)

@@ -7,7 +7,7 @@ or from the worker's snapshots while it trains), so drawing never touches the ne
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -69,8 +69,6 @@ class DrawPanel(QWidget):
         self.canvas = DrawingCanvas()
         self.canvas.changed.connect(self.predict)
         self._build()
-        QShortcut(QKeySequence.Undo, self, self.canvas.undo, context=Qt.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key_Escape), self, self.canvas.clear, context=Qt.WidgetWithChildrenShortcut)
         self.predict()
 
     # ----- layout -------------------------------------------------------------------------------

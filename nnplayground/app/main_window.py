@@ -237,26 +237,13 @@ class MainWindow(QMainWindow):
 
     def _show_experiment(self):
         e = self.experiment
-        self.data_panel.set_dataset(e.dataset, e.data_path)
-        for widget, value in ((self.data_panel.samples, e.n_samples), (self.data_panel.noise, e.noise),
-                              (self.data_panel.classes, e.n_classes),
-                              (self.data_panel.test_percent, round(e.test_fraction * 100))):
-            widget.blockSignals(True)
-            widget.setValue(value)
-            widget.blockSignals(False)
-        self.data_panel.deskew.blockSignals(True)
-        self.data_panel.deskew.setChecked(e.deskew)
-        self.data_panel.deskew.blockSignals(False)
+        self.data_panel.show_experiment(e)
         self.layer_stack.set_specs(e.layers)
         self.settings_panel.show_experiment(e)
 
     def _read_widgets(self) -> Experiment:
         e = Experiment.from_dict(self.experiment.to_dict())
-        panel = self.data_panel
-        e.dataset, e.data_path = panel.dataset, panel.path
-        e.n_samples, e.noise = panel.samples.value(), panel.noise.value()
-        e.n_classes, e.test_fraction = panel.classes.value(), panel.test_percent.value() / 100
-        e.deskew = panel.deskew.isChecked()
+        self.data_panel.read_into(e)
         e.layers = [type(spec)(**vars(spec)) for spec in self.layer_stack.specs()]
         e.personal_digits = self.personal_in_training.isChecked()
         self.settings_panel.read_into(e)

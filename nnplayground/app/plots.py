@@ -81,8 +81,6 @@ class TrainingPlots(QWidget):
         self.accuracy_plot = _plot("Accuracy", "accuracy", "accuracyPlot")
         self.accuracy_plot.setToolTip("Share of samples classified correctly, on training and validation data.")
         self.accuracy_plot.setXLink(self.loss_plot)
-        faint = pg.mkPen(theme.TRAIN, width=1)
-        faint.setColor(pg.mkColor(theme.TRAIN).lighter(130))
         # The raw batch curve has thousands of jagged points: antialiasing it costs most of a redraw.
         self.batch_curve = self.loss_plot.plot(pen=pg.mkPen((120, 170, 210), width=1), name="batch",
                                                antialias=False)
@@ -231,11 +229,10 @@ class TrainingPlots(QWidget):
 
     def mark(self, epoch_position: float, text: str) -> None:
         """A vertical line where a setting changed during training."""
-        for plot in (self.loss_plot,):
-            line = pg.InfiniteLine(pos=epoch_position, angle=90, pen=pg.mkPen(theme.ACCENT, style=Qt.DashLine),
-                                   label=text, labelOpts={"position": 0.9, "color": theme.ACCENT, "rotateAxis": (1, 0)})
-            plot.addItem(line)
-            self.markers.append(line)
+        line = pg.InfiniteLine(pos=epoch_position, angle=90, pen=pg.mkPen(theme.ACCENT, style=Qt.DashLine),
+                               label=text, labelOpts={"position": 0.9, "color": theme.ACCENT, "rotateAxis": (1, 0)})
+        self.loss_plot.addItem(line)
+        self.markers.append(line)
 
     def clear(self) -> None:
         for item, colour in ((self.epoch_loss, theme.TRAIN), (self.epoch_accuracy, theme.TRAIN)):

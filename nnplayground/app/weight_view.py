@@ -140,5 +140,3 @@ class WeightView(QWidget):
         if 0 <= index < len(self.kernels):
             self.heatmap.show_array(self.kernels[index])
 
-    def current_image(self) -> np.ndarray | None:
-        return self.heatmap.image.image
