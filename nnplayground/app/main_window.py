@@ -276,10 +276,21 @@ class MainWindow(QMainWindow):
         self._when_stopped(self._discard_model)
 
     def _settings_changed(self):
+        previous = self.experiment
         self.experiment = self._read_widgets()
         self._check_problems()
-        if self.state == IDLE and self.epochs_done == 0:
+        if self.state != IDLE:
+            return
+        if self.epochs_done == 0:
             self._discard_model()
+        elif self.model is not None and (self.experiment.optimizer, self.experiment.schedule) != \
+                (previous.optimizer, previous.schedule):
+            # A trained network keeps its weights; only the optimizer (and its averages) starts afresh.
+            steps = -(-len(self.dataset.x_train) // self.experiment.batch_size)
+            self.model.compile(optimizer=self.experiment.make_optimizer(steps), loss=self.model.loss,
+                               metrics=self.model.metrics)
+            self.statusBar().showMessage("New optimizer settings: the next Train continues from these weights "
+                                         "with a fresh optimizer.", 8000)
 
     def _live_setting_changed(self):
         previous = self.experiment

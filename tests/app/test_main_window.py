@@ -283,3 +283,20 @@ def test_deskew_option_builds_the_layer(qtbot):
     assert isinstance(window.worker.model.layers[0], Deskew)
     window.stop()
     qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
+
+
+def test_optimizer_change_after_a_run_applies_to_the_next_run(qtbot):
+    from nnplayground.optimizers import SGD
+
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.state == IDLE, timeout=20_000)
+    trained = window.model.get_weights()
+    choose(qtbot, window, "optimizerPicker", "SGD")
+    assert isinstance(window.model.optimizer, SGD) and window.epochs_done == 1
+    for now, before in zip(window.model.get_weights(), trained, strict=True):
+        np.testing.assert_array_equal(now, before)
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.state == IDLE and window.epochs_done == 2, timeout=20_000)
+    assert window.model.optimizer.iterations == 4000 // 32  # one epoch, all on the new optimizer
