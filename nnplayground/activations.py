@@ -29,6 +29,10 @@ class Activation:
         y = self(z)
         return self.backward(z, y, np.array(dy, dtype=z.dtype), np.empty_like(z), np.empty_like(z))
 
+    def get_config(self) -> dict:
+        """The parameters that rebuild this activation (none for most)."""
+        return {}
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -66,6 +70,9 @@ class LeakyReLU(Activation):
     def __init__(self, negative_slope: float = 0.2):
         self.negative_slope = negative_slope
 
+    def get_config(self):
+        return {"negative_slope": self.negative_slope}
+
     def forward(self, z, out):
         np.multiply(z, self.negative_slope, out=out)
         return np.maximum(z, out, out=out)
@@ -83,6 +90,9 @@ class ELU(Activation):
 
     def __init__(self, alpha: float = 1.0):
         self.alpha = alpha
+
+    def get_config(self):
+        return {"alpha": self.alpha}
 
     def forward(self, z, out):
         np.minimum(z, 0, out=out)
@@ -202,11 +212,21 @@ NAMES = tuple(_CLASSES)
 
 
 def get(identifier) -> Activation:
-    """A fresh activation from its name ('relu', 'softmax', ...; None means linear) or itself."""
+    """A fresh activation from its name ('relu', ...; None means linear), a serialized dict, or itself."""
     if identifier is None:
         return Linear()
     if isinstance(identifier, Activation):
         return identifier
+    if isinstance(identifier, dict):
+        return _CLASSES[get(identifier["class_name"]).name](**identifier.get("config", {}))
     if isinstance(identifier, str) and identifier.lower() in _CLASSES:
         return _CLASSES[identifier.lower()]()
     raise ValueError(f"unknown activation {identifier!r}; choose one of {', '.join(NAMES)}")
+
+
+def serialize(activation: Activation) -> str | dict:
+    """Its name when it has Keras's default parameters, else a dict that `get` rebuilds."""
+    config = activation.get_config()
+    if config == type(activation)().get_config():
+        return activation.name
+    return {"class_name": activation.name, "config": config}

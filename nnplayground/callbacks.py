@@ -3,7 +3,8 @@
 A callback sees the model (``self.model``) and the run's parameters (``self.params``: epochs, steps,
 verbose, batch_size, samples) and is called at the start and end of training, of each epoch and of
 each batch, with ``logs``: running means of loss and metrics so far in the epoch (plus the
-validation figures at epoch end). Setting ``model.stop_training = True`` stops after the current batch.
+validation figures at epoch end). Setting ``model.stop_training = True`` stops after the current batch;
+set in ``on_train_batch_begin`` it stops before that batch, which is then not trained.
 """
 
 import math

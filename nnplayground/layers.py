@@ -157,7 +157,8 @@ class Dense(Layer):
         return total
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": self.activation.name,
+        return {**super().get_config(), "units": self.units,
+                "activation": activations_module.serialize(self.activation),
                 "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
@@ -241,7 +242,7 @@ class Activation(Layer):
                                         self._buffer("scratch", dy.shape))
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation.name}
+        return {**super().get_config(), "activation": activations_module.serialize(self.activation)}
 
 
 class Rescaling(Layer):

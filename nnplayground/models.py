@@ -10,11 +10,12 @@ import math
 
 import numpy as np
 
-from nnplayground import config, losses, optimizers
+from nnplayground import config, losses, optimizers, saving
 from nnplayground import layers as layers_module
 from nnplayground import metrics as metrics_module
 from nnplayground.callbacks import CallbackList, History, ProgbarLogger
 from nnplayground.layers import Layer
+from nnplayground.saving import ModelFileError
 
 
 class Sequential:
@@ -239,6 +240,8 @@ class Sequential:
             means = _RunningMeans(["loss", *(m.name for m in self.metrics)])
             for step in range(steps):
                 callback_list.on_train_batch_begin(step)
+                if self.stop_training:  # a callback said stop before this batch: it is not trained
+                    break
                 xb, yb = feeder.batch(order, step)
                 value, metric_values = self._train_step(xb, yb)
                 # Keras's logs are running means; the raw figures of this one batch are kept here.
@@ -247,6 +250,8 @@ class Sequential:
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if not means.count:  # stopped before this epoch's first batch: there is nothing to end
+                break
             epoch_logs = dict(logs)
             if validation_data is not None:
                 results = self.evaluate(*validation_data, batch_size=batch_size, verbose=0, return_dict=True)
@@ -383,9 +388,7 @@ class Sequential:
 
     def save(self, path) -> None:
         """Architecture, weights, optimizer state and history in one .npz file, written atomically."""
-        from nnplayground.saving import save_model
-
-        save_model(self, path)
+        saving.save_model(self, path)
 
     # ----- checks ---------------------------------------------------------------------------------
 
@@ -474,7 +477,32 @@ class _BatchFeeder:
 
 
 def load_model(path) -> Sequential:
-    """Rebuild a model saved with ``model.save(path)``: architecture, weights, optimizer and history."""
-    from nnplayground.saving import load_model as load
+    """Rebuild a model saved with ``model.save(path)``: architecture, weights, optimizer and history.
 
-    return load(path)
+    Raises ModelFileError, naming the file and what is wrong with it."""
+    header, arrays = saving.read_model_file(path)
+    try:
+        model = Sequential.from_config(header["config"])
+        count = sum(1 for key in arrays if key.startswith("weight_"))
+        model.set_weights([arrays[f"weight_{i}"] for i in range(count)])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(path, f"the model inside does not fit together: {error}") from None
+    if "compile" in header:
+        _restore_compile(path, model, header["compile"], arrays)
+    if header.get("history"):
+        model.history = History()
+        model.history.history = {key: list(values) for key, values in header["history"].items()}
+        model.history.epoch = list(range(len(next(iter(header["history"].values()), []))))
+    return model
+
+
+def _restore_compile(path, model: Sequential, settings: dict, arrays: dict) -> None:
+    try:
+        model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
+                      loss=losses.get(settings["loss"]), metrics=settings["metrics"])
+        state = {key.removeprefix("optimizer_"): value for key, value in arrays.items()
+                 if key.startswith("optimizer_")}
+        if state:
+            model.optimizer.set_state(state, model.trainable_flat_weights)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(path, f"the saved optimizer settings do not fit: {error}") from None

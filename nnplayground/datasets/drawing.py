@@ -170,18 +170,3 @@ def photo_to_drawing(pixels) -> np.ndarray:
     background = np.percentile(image, 50)
     image = np.clip((image - background) / max(float(image.max() - background), 1.0), 0.0, 1.0)
     return (image * 255).astype(np.uint8)
-
-
-def as_model_input(digit: np.ndarray, model) -> np.ndarray:
-    """A preprocessed digit (28x28, [0, 1]) shaped and scaled for `model`: models that rescale their
-    inputs themselves (Rescaling(1/255) first, as the window builds them) get 0..255."""
-    from nnplayground.layers import Dense, Rescaling
-
-    scale = 1.0
-    for layer in model.layers:  # a Rescaling before the first Dense says which scale the model reads
-        if isinstance(layer, Dense):
-            break
-        if isinstance(layer, Rescaling) and layer.scale:
-            scale = 1.0 / layer.scale
-    x = digit * scale
-    return x.reshape(1, *model.input_shape) if model.input_shape else x.reshape(1, 28, 28)

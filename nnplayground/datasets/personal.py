@@ -7,7 +7,7 @@ import numpy as np
 import platformdirs
 
 from nnplayground.datasets.errors import DatasetError
-from nnplayground.saving import atomic_write
+from nnplayground.fileio import atomic_write
 
 
 def default_path() -> Path:

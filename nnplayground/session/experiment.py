@@ -1,9 +1,11 @@
-"""An experiment as plain data: which data, which layers, which training settings.
+"""An experiment as plain data: which data, which layers, which training settings; and the one builder
+from an experiment to a network, which the window, the command line and presets all use.
 
-The window edits one of these and builds the engine's model from it; it round-trips through plain
-dicts (for settings today, TOML files and presets later) and says which values cannot work, and why.
+It round-trips through plain dicts (settings today, TOML files and presets later) and says which
+values cannot work, and why.
 """
 
+import copy
 from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
@@ -12,7 +14,6 @@ from nnplayground import activations, initializers, optimizers, schedules
 from nnplayground.datasets import catalog
 from nnplayground.layers import Dense, Deskew, Dropout, Flatten, Rescaling
 from nnplayground.models import Sequential
-from nnplayground.regularizers import Regularizer
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
 SCHEDULES = ("constant", "exponential", "step", "cosine")
@@ -165,6 +166,15 @@ class Experiment:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def replaced(self, **changes) -> "Experiment":
+        """A copy with `changes` (the layers copied too, so neither shares a LayerSpec with the other)."""
+        twin = copy.deepcopy(self)
+        for key, value in changes.items():
+            if key not in self.__dataclass_fields__:
+                raise ValueError(f"an experiment has no field {key!r}")
+            setattr(twin, key, value)
+        return twin
+
     @classmethod
     def from_dict(cls, data: dict) -> "Experiment":
         """Rebuild from to_dict's output; unknown keys are ignored, wrong types fall back to defaults."""
@@ -187,8 +197,35 @@ class Experiment:
         return cls(**values)
 
 
-def apply_regularization(model: Sequential, l1: float, l2: float) -> None:
-    """Set the L1/L2 factors of every Dense kernel (works between batches while training)."""
-    for layer in model.layers:
-        if isinstance(layer, Dense):
-            layer.kernel_regularizer = Regularizer(l1, l2) if (l1 or l2) else None
+
+_OPTIMIZER_NAMES = {"rmsprop": "rmsprop", "adam": "adam", "adamw": "adamw"}
+
+
+def experiment_for_model(model: Sequential, base: Experiment) -> Experiment:
+    """`base` with the layers and training settings of `model` (an opened file), so that the panels show
+    the network as it is. What an Experiment cannot say (a custom layer) keeps `base`'s value."""
+    e = base.replaced()
+    dense = [i for i, layer in enumerate(model.layers) if isinstance(layer, Dense)]
+    specs = []
+    for i in dense[:-1]:
+        layer = model.layers[i]
+        following = model.layers[i + 1] if i + 1 < len(model.layers) else None
+        activation = layer.activation.name if layer.activation.name in HIDDEN_ACTIVATIONS else "relu"
+        spec = LayerSpec(layer.units, activation, following.rate if isinstance(following, Dropout) else 0.0)
+        named = initializers.serialize(layer.kernel_initializer)
+        if isinstance(named, str) and named != spec.kernel_initializer():
+            spec.initializer = named
+        specs.append(spec)
+    e.layers = specs
+    e.deskew = any(isinstance(layer, Deskew) for layer in model.layers)
+    regularizer = model.layers[dense[0]].kernel_regularizer if dense else None
+    e.l1, e.l2 = (regularizer.l1, regularizer.l2) if regularizer is not None else (0.0, 0.0)
+    optimizer = model.optimizer
+    if isinstance(optimizer, optimizers.SGD):
+        e.optimizer = "nesterov" if optimizer.nesterov else "momentum" if optimizer.momentum else "sgd"
+    elif optimizer is not None:
+        e.optimizer = _OPTIMIZER_NAMES.get(optimizer.name, e.optimizer)
+    if optimizer is not None:
+        e.learning_rate = optimizer.learning_rate
+        e.schedule = "constant" if optimizer.schedule is None else e.schedule
+    return e

@@ -1,0 +1,63 @@
+"""Typed edits of a live experiment: the one path by which a widget, a hint's fix or a script changes
+a setting that the network feels at once.
+
+A command says what it changes in the Experiment and what it does to the model. The session writes the
+experiment at once; the model part runs at the next batch boundary while a job trains (in the job's
+thread), or at once when idle. Either way the run log gets a marker saying what changed at which step.
+"""
+
+from dataclasses import dataclass
+
+from nnplayground.layers import Dense
+from nnplayground.regularizers import Regularizer
+
+
+class Command:
+    def experiment_changes(self, experiment) -> dict:
+        """Field name -> new value, for the session's Experiment."""
+        raise NotImplementedError
+
+    def apply(self, model) -> str:
+        """Change the model (between batches); return the marker's text."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SetLearningRate(Command):
+    """A new learning rate. An active schedule is switched off, and the marker says so: a rate the user
+    typed is the rate the network trains at, never silently overridden by the schedule."""
+
+    value: float
+
+    def experiment_changes(self, experiment) -> dict:
+        changes = {"learning_rate": float(self.value)}
+        if experiment.schedule != "constant":
+            changes["schedule"] = "constant"
+        return changes
+
+    def apply(self, model) -> str:
+        scheduled = model.optimizer.schedule is not None
+        model.optimizer.learning_rate = float(self.value)
+        return f"lr {self.value:g}" + (", schedule off" if scheduled else "")
+
+
+@dataclass(frozen=True)
+class SetRegularization(Command):
+    """New L1 and L2 factors on every Dense kernel."""
+
+    l1: float
+    l2: float
+
+    def experiment_changes(self, experiment) -> dict:
+        return {"l1": float(self.l1), "l2": float(self.l2)}
+
+    def apply(self, model) -> str:
+        apply_regularization(model, self.l1, self.l2)
+        return f"L1 {self.l1:g} L2 {self.l2:g}"
+
+
+def apply_regularization(model, l1: float, l2: float) -> None:
+    """Set the L1/L2 factors of every Dense kernel."""
+    for layer in model.layers:
+        if isinstance(layer, Dense):
+            layer.kernel_regularizer = Regularizer(l1, l2) if (l1 or l2) else None

@@ -1,0 +1,286 @@
+"""Jobs: long tasks (training today; a learning-rate finder or a sweep later) that know nothing of a window.
+
+The contract: ``job.run(control, report) -> finish reason``. The job calls ``control.wait_for_go()``
+at every boundary where it may pause, stop or take commands, and ``report(dict)`` with what it has to
+say; a runner decides on which thread the job runs and on which thread the reports arrive. Here: the
+synchronous runner (the command line, scripts) and a plain-thread runner (tests); the window's runner
+is a QThread in ``app/worker.py``.
+"""
+
+import math
+import queue
+import threading
+import time
+
+import numpy as np
+
+from nnplayground.callbacks import Callback, EarlyStopping
+from nnplayground.session.probes import ProbeContext
+
+REPORT_INTERVAL = 1 / 30  # at most ~30 reports a second: more is more than an eye (or a GUI) can use
+
+
+class Control:
+    """Pause, step, stop and commands, from the session's thread to the job's; thread-safe.
+
+    A job under a runner that cannot wait (the synchronous one: nobody is left to press Resume) treats
+    a pause as the end of the run.
+    """
+
+    def __init__(self, paused: bool = False, can_wait: bool = True):
+        self._condition = threading.Condition()
+        self._paused, self._steps_allowed, self._stop = paused, 0, False
+        self._commands: list = []
+        self.can_wait = can_wait
+
+    def pause(self) -> None:
+        with self._condition:
+            self._paused, self._steps_allowed = True, 0
+
+    def resume(self) -> None:
+        with self._condition:
+            self._paused = False
+            self._condition.notify_all()
+
+    def step(self) -> None:
+        """Let exactly one more batch through, then stay paused."""
+        with self._condition:
+            self._paused = True
+            self._steps_allowed += 1
+            self._condition.notify_all()
+
+    def stop(self) -> None:
+        with self._condition:
+            self._stop = True
+            self._condition.notify_all()
+
+    def submit(self, command) -> None:
+        with self._condition:
+            self._commands.append(command)
+            self._condition.notify_all()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop
+
+    def wait_for_go(self, before_waiting=None) -> tuple[bool, list]:
+        """Block while paused (first calling `before_waiting`, outside the lock); return (go on?, commands
+        that arrived). Runs in the job's thread."""
+        with self._condition:
+            must_wait = self._paused and not self._steps_allowed and not self._stop
+        if must_wait and not self.can_wait:
+            self.stop()
+        elif must_wait and before_waiting is not None:
+            before_waiting()
+        with self._condition:
+            while self._paused and not self._steps_allowed and not self._stop:
+                self._condition.wait()
+            if self._steps_allowed and not self._stop:
+                self._steps_allowed -= 1
+            commands, self._commands = self._commands, []
+            return not self._stop, commands
+
+
+class TrainingJob:
+    """`model.fit` on a dataset, reporting batches, whole epochs, progress, probe results and markers.
+
+    Steps are the optimizer's own count (offset so that a run continues its numbering when the optimizer
+    was replaced between two Trains); positions continue from `start_position`.
+    """
+
+    def __init__(self, model, data, *, epochs: int, batch_size: int, initial_epoch: int = 0, start_step: int = 0,
+                 start_position: float = 0.0, validation_split: float = 0.0, patience: int = 0, probes=()):
+        self.model, self.data = model, data
+        self.epochs, self.batch_size, self.initial_epoch = epochs, batch_size, initial_epoch
+        self.start_step, self.start_position = start_step, start_position
+        self.validation_split, self.patience = validation_split, patience
+        self.probes = list(probes)
+
+    def run(self, control: Control, report) -> str:
+        data, bridge = self.data, _Bridge(self, control, report)
+        callbacks = [bridge]
+        if self.patience:
+            callbacks.append(EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True))
+        validation = None if self.validation_split else (data.x_test, data.y_test)
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is handled, not warned
+                self.model.fit(data.x_train, data.y_train, batch_size=self.batch_size,
+                               epochs=self.initial_epoch + self.epochs, initial_epoch=self.initial_epoch,
+                               validation_split=self.validation_split, validation_data=validation,
+                               callbacks=callbacks, verbose=0)
+        except Exception as error:  # noqa: BLE001 - any failure must reach the user, not kill the thread
+            report({"message": f"Training stopped: {error}"})
+            return "failed"
+        if control.stopping:
+            return "stopped"
+        if self.patience and callbacks[1].stopped_epoch:
+            return "early stopping"
+        return "completed"
+
+
+class _Bridge(Callback):
+    """The engine callback in the job's thread: commands at batch boundaries, the last finite weights,
+    reports batched at most every REPORT_INTERVAL."""
+
+    def __init__(self, job: TrainingJob, control: Control, report):
+        super().__init__()
+        self.job, self.control, self.report = job, control, report
+
+    def on_train_begin(self, logs=None):
+        model = self.model
+        self.steps = self.params["steps"]
+        self.first_iteration = model.optimizer.iterations
+        self.before = model.flat_weights.copy()  # the weights as this batch started
+        self.good = model.flat_weights.copy()  # the last weights that gave a finite loss
+        self.any_finite = False
+        self.pending = {"step": [], "position": [], "loss": [], "accuracy": []}
+        self.pending_epochs: list[dict] = []
+        self.pending_markers: list[dict] = []
+        self.last_report = 0.0
+        self.last_probe = {probe.name: -math.inf for probe in self.job.probes}
+        self.trained_seconds, self.samples, self.batch_in_epoch = 0.0, 0, 0
+        self.epoch = self.job.initial_epoch
+
+    @property
+    def step(self) -> int:
+        return self.job.start_step + self.model.optimizer.iterations - self.first_iteration
+
+    @property
+    def position(self) -> float:
+        return self.job.start_position + (self.model.optimizer.iterations - self.first_iteration) / self.steps
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.batch_in_epoch = epoch, 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        go, commands = self.control.wait_for_go(before_waiting=self.flush)
+        for command in commands:
+            self.pending_markers.append({"step": self.step, "position": self.position,
+                                         "text": command.apply(self.model)})
+        if not go:
+            self.model.stop_training = True  # the engine then skips this batch: stop means no further step
+            return
+        np.copyto(self.before, self.model.flat_weights)
+        self.batch_started = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        self.trained_seconds += now - self.batch_started
+        self.batch_in_epoch = batch + 1
+        self.samples += min(self.params["batch_size"], self.params["samples"] - batch * self.params["batch_size"])
+        raw = self.model.batch_logs
+        loss = raw.get("loss", math.nan)
+        for key, value in (("step", self.step), ("position", self.position), ("loss", loss),
+                           ("accuracy", raw.get("accuracy", math.nan))):
+            self.pending[key].append(value)
+        if not math.isfinite(loss):
+            self._recover_from_divergence(loss)
+            return
+        self.any_finite = True
+        self.good, self.before = self.before, self.good  # the weights this batch started from were fine
+        if now - self.last_report >= REPORT_INTERVAL:
+            self.flush(final=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.batch_in_epoch == self.steps:  # a run stopped mid-epoch has not ended that epoch
+            self.pending_epochs.append({"logs": dict(logs or {}), "step": self.step, "position": self.position})
+        if time.perf_counter() - self.last_report >= REPORT_INTERVAL:
+            self.flush(final=False)
+
+    def on_train_end(self, logs=None):
+        self.flush()
+
+    def flush(self, final: bool = True) -> None:
+        """Send everything pending, and the answers of the probes that are due (all of them when final)."""
+        now = time.perf_counter()
+        payload = {"progress": self._progress()}
+        if self.pending["step"]:
+            payload["batches"] = {key: np.asarray(values, float) for key, values in self.pending.items()}
+            self.pending = {key: [] for key in self.pending}
+        if self.pending_epochs:
+            payload["epochs"], self.pending_epochs = self.pending_epochs, []
+        if self.pending_markers:
+            payload["markers"], self.pending_markers = self.pending_markers, []
+        context = ProbeContext(self.step, self.good)
+        due = [probe for probe in self.job.probes if final or now - self.last_probe[probe.name] >= probe.interval]
+        if due:
+            payload["probes"] = {probe.name: probe(self.model, context) for probe in due}
+            self.last_probe.update({probe.name: now for probe in due})
+        self.report(payload)
+        self.last_report = time.perf_counter()
+
+    def _progress(self) -> dict:
+        total = self.job.epochs * self.steps
+        done = self.model.optimizer.iterations - self.first_iteration
+        per_step = self.trained_seconds / max(done, 1)
+        return {"epoch": self.epoch + 1, "epochs": self.job.initial_epoch + self.job.epochs,
+                "batch": self.batch_in_epoch, "steps": self.steps, "step": self.step, "position": self.position,
+                "eta": max(0, total - done) * per_step, "seconds": self.trained_seconds, "fraction": min(1.0, done / max(total, 1)),
+                "samples_per_second": self.samples / self.trained_seconds if self.trained_seconds else 0.0}
+
+    def _recover_from_divergence(self, loss: float) -> None:
+        restored = self.any_finite or bool(np.isfinite(self.good).all())
+        if restored:
+            np.copyto(self.model.flat_weights, self.good)
+        optimizer = self.model.optimizer
+        optimizer.build(self.model.trainable_flat_weights)  # its averages hold NaN/Inf now
+        self.control.pause()
+        what = "NaN" if math.isnan(loss) else "infinite"
+        rate = optimizer.learning_rate
+        if restored:
+            message = (f"The loss became {what} at step {self.step}: the network diverged, most often because the "
+                       f"learning rate ({rate:g}) is too high. Training is paused and the last weights with a "
+                       f"finite loss are restored. Try a learning rate ten times smaller, then press Resume.")
+        else:
+            message = (f"The loss became {what} at the first step: the network's weights or the data hold NaN or "
+                       f"infinite values, so there were no good weights to go back to. Reset the network, or "
+                       f"check the data.")
+        self.flush()
+        self.report({"diverged": message})
+
+
+# ----- runners ------------------------------------------------------------------------------------
+
+
+class SyncRunner:
+    """Runs a job to its end on the calling thread; reports arrive as they are made."""
+
+    can_wait = False
+
+    def start(self, job, control: Control, on_report, on_finished) -> None:
+        on_finished(job.run(control, on_report))
+
+
+class ThreadRunner:
+    """Runs a job on a plain thread; its reports wait in a queue until the owner's thread calls
+    `deliver`, as a GUI's event loop would deliver them. For tests and scripts that want to pause."""
+
+    can_wait = True
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue()
+        self.thread: threading.Thread | None = None
+
+    def start(self, job, control: Control, on_report, on_finished) -> None:
+        def work():
+            reason = job.run(control, lambda payload: self._queue.put((on_report, payload)))
+            self._queue.put((on_finished, reason))
+
+        self.thread = threading.Thread(target=work, name="training job", daemon=True)
+        self.thread.start()
+
+    def deliver(self, timeout: float = 10.0) -> bool:
+        """Hand over the next report (waiting up to `timeout` s) and any more already waiting; False if none."""
+        try:
+            handler, payload = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        handler(payload)
+        while not self._queue.empty():
+            handler, payload = self._queue.get_nowait()
+            handler(payload)
+        return True

@@ -1,0 +1,138 @@
+"""One training run's record: every batch, every epoch, the markers, the weight norms; and earlier runs.
+
+A run is one network's training from its starting weights. Pressing Train again after a stop or a
+finished run continues the same run; a reset, new data or new layers start a new one, and the old run
+(with its network) moves to the session's list of earlier runs, where it can be brought back.
+
+Positions are measured in epochs (1.5 = one and a half passes over the training data) and always grow:
+a run stopped mid-epoch continues from where it stopped, never from the epoch's start.
+"""
+
+import time
+
+import numpy as np
+
+SMOOTHING = 0.9  # exponential moving average of the batch loss and accuracy, as TensorBoard shows it
+
+
+class Table:
+    """Named float columns that grow by appending, in amortised O(1) (capacity doubles)."""
+
+    def __init__(self, names, width: int = 1):
+        self.names = tuple(names)
+        self.width = width
+        self.size = 0
+        self._data = {name: np.empty((256, width) if width > 1 else 256) for name in self.names}
+
+    def extend(self, **columns) -> None:
+        count = len(next(iter(columns.values())))
+        needed = self.size + count
+        for name, array in self._data.items():
+            if needed > len(array):
+                grown = np.empty((max(needed, 2 * len(array)), *array.shape[1:]))
+                grown[: self.size] = array[: self.size]
+                self._data[name] = array = grown
+            array[self.size:needed] = columns[name]
+        self.size = needed
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The column so far (a view: valid until the next extend)."""
+        return self._data[name][: self.size]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+class RunLog:
+    """Everything a run produced, kept on the session's thread; views read it, never write it."""
+
+    def __init__(self, experiment: dict | None = None, number: int = 1):
+        self.number = number
+        self.name = f"run {number}"
+        self.experiment = experiment or {}  # the Experiment's plain data as the run started
+        self.batches = Table(("step", "position", "loss", "accuracy", "smooth_loss", "smooth_accuracy"))
+        self.epochs: list[dict] = []  # Keras-style logs, one per whole epoch
+        self.epoch_points: list[tuple[int, float]] = []  # (step, position) where each of those epochs ended
+        self.markers: list[dict] = []  # {"step", "position", "text"}
+        self.norm_steps = Table(("step",))
+        self.norms: Table | None = None  # gradient and update norm per layer with weights, by snapshot
+        self.layer_names: list[str] = []
+        self.started = time.time()
+        self.seconds = 0.0  # training time, pauses excluded
+        self.finish_reason: str | None = None
+        self.model = None  # the network, once the run is over and kept in the history
+        self.initial_weights = None  # ... and the weights it started from
+        self.source: str | None = None  # the file the network was opened from, if it was
+        self.steps_per_epoch = 1
+        self._ema: list[float | None] = [None, None]
+
+    # ----- where the run is ---------------------------------------------------------------------
+
+    @property
+    def step(self) -> int:
+        """Batches trained in this run so far."""
+        return int(self.batches["step"][-1]) if len(self.batches) else 0
+
+    @property
+    def position(self) -> float:
+        """Epochs trained so far, fractional after a stop mid-epoch."""
+        return float(self.batches["position"][-1]) if len(self.batches) else 0.0
+
+    @property
+    def complete_epochs(self) -> int:
+        return len(self.epochs)
+
+    def best(self, key: str = "val_accuracy") -> float | None:
+        values = [logs[key] for logs in self.epochs if key in logs and np.isfinite(logs[key])]
+        if not values:
+            return None
+        return min(values) if "loss" in key else max(values)
+
+    # ----- adding what the training job reports ----------------------------------------------------
+
+    def add_batches(self, chunk: dict) -> dict:
+        """Append a chunk of batches (arrays step, position, loss, accuracy); returns it with the smoothed
+        series added, which is what views draw."""
+        loss, accuracy = np.asarray(chunk["loss"], float), np.asarray(chunk["accuracy"], float)
+        smooth_loss, smooth_accuracy = self._smooth(0, loss), self._smooth(1, accuracy)
+        self.batches.extend(step=chunk["step"], position=chunk["position"], loss=loss, accuracy=accuracy,
+                            smooth_loss=smooth_loss, smooth_accuracy=smooth_accuracy)
+        return {**chunk, "smooth_loss": smooth_loss, "smooth_accuracy": smooth_accuracy}
+
+    def _smooth(self, which: int, values: np.ndarray) -> np.ndarray:
+        out = np.empty_like(values)
+        ema = self._ema[which]
+        for i, value in enumerate(values):
+            if np.isfinite(value):  # NaN never poisons the average: the curve shows a gap instead
+                ema = value if ema is None else SMOOTHING * ema + (1 - SMOOTHING) * value
+            out[i] = np.nan if ema is None else ema
+        self._ema[which] = ema
+        return out
+
+    def add_epoch(self, logs: dict, step: int, position: float) -> None:
+        self.epochs.append(dict(logs))
+        self.epoch_points.append((step, position))
+
+    def add_marker(self, text: str) -> dict:
+        marker = {"step": self.step, "position": self.position, "text": text}
+        self.markers.append(marker)
+        return marker
+
+    def add_norms(self, step: int, names: list[str], gradients: list[float], updates: list[float]) -> None:
+        if self.norms is None or names != self.layer_names:
+            self.layer_names = list(names)
+            self.norm_steps = Table(("step",))
+            self.norms = Table(("gradient", "update"), width=len(names))
+        self.norm_steps.extend(step=[step])
+        self.norms.extend(gradient=[gradients], update=[updates])
+
+    # ----- plain data ---------------------------------------------------------------------------
+
+    def summary(self) -> dict:
+        """What a list of runs shows: name, data, layers, optimizer, rate, best validation accuracy, epochs, time."""
+        e = self.experiment
+        return {"name": self.name, "dataset": e.get("dataset"),
+                "layers": "-".join(str(layer.get("units")) for layer in e.get("layers", [])),
+                "optimizer": e.get("optimizer"), "learning_rate": e.get("learning_rate"),
+                "best_val_accuracy": self.best("val_accuracy"), "epochs": self.complete_epochs,
+                "seconds": self.seconds, "finish_reason": self.finish_reason}

@@ -1,0 +1,422 @@
+"""The playground without a window: experiment, data, network, run log and history, and the run's state.
+
+Everything that changes goes through a method here (the panels, the command line, tests and later hints
+and presets alike), and everything that changed is announced on ``events``. Training runs as a job
+through a runner: with none given, on the calling thread to the end (the command line, scripts); the
+window gives a QThread runner, and reports then arrive on the GUI thread, the only one that touches
+the run log, the mirror and the events.
+"""
+
+from enum import Enum
+
+import numpy as np
+
+from nnplayground import config
+from nnplayground.models import Sequential, load_model
+from nnplayground.session.commands import Command, SetLearningRate, SetRegularization
+from nnplayground.session.events import Events
+from nnplayground.session.experiment import Experiment, experiment_for_model
+from nnplayground.session.jobs import Control, SyncRunner, TrainingJob
+from nnplayground.session.mirror import Mirror
+from nnplayground.session.probes import ProbeContext, WeightsProbe
+from nnplayground.session.runlog import RunLog
+
+DATA_FIELDS = ("dataset", "data_path", "n_samples", "noise", "n_classes", "test_fraction", "personal_digits")
+ARCHITECTURE_FIELDS = ("layers", "deskew")
+OPTIMIZER_FIELDS = ("optimizer", "schedule")
+LIVE_FIELDS = ("learning_rate", "l1", "l2")
+KEPT_MODELS = 10  # earlier runs keep their network this far back; older ones keep only their curves
+
+
+class State(Enum):
+    IDLE = "idle"
+    RUNNING = "running"
+    PAUSED = "paused"
+
+
+class Session:
+    def __init__(self, experiment: Experiment | None = None, *, runner=None, personal=None):
+        self.experiment = experiment or Experiment()
+        self.events = Events()
+        self.runner = runner or SyncRunner()
+        self.personal = personal  # the user's own digits (datasets.personal.PersonalDigits), or None
+        self.dataset = None
+        self.model: Sequential | None = None
+        self.initial_weights: list[np.ndarray] | None = None
+        self.runs: list[RunLog] = []
+        self.run_log = RunLog(self.experiment.to_dict())
+        self.state = State.IDLE
+        self.probes = {"weights": WeightsProbe()}
+        self.probe_results: dict = {}
+        self.mirror = Mirror()
+        self.last_progress: dict = {}
+        self._control: Control | None = None
+        self._after_stop: list = []
+        self._pristine = False  # the model was built from the experiment and never trained: rebuilding is free
+
+    # ----- the experiment -------------------------------------------------------------------------
+
+    def update(self, **changes) -> None:
+        """Change experiment fields (not the data's: see load_data). Live settings reach the network at
+        once, through commands; the rest take effect as soon as nothing is training."""
+        unknown = set(changes) - set(Experiment.__dataclass_fields__)
+        if unknown or set(changes) & set(DATA_FIELDS):
+            raise ValueError(f"update takes training and layer fields, not {', '.join(sorted(unknown or changes))}"
+                             " (load_data changes the data)")
+        changes = {key: value for key, value in changes.items() if getattr(self.experiment, key) != value}
+        if not changes:
+            return
+        live = {key: changes.pop(key) for key in LIVE_FIELDS if key in changes}
+        if changes:
+            self._write(changes)
+            if set(changes) & set(ARCHITECTURE_FIELDS) or self._pristine:
+                self.when_stopped(self._new_network)
+            elif set(changes) & set(OPTIMIZER_FIELDS):
+                self.when_stopped(self._renew_optimizer)
+        if "learning_rate" in live:
+            self.apply(SetLearningRate(live["learning_rate"]))
+        if "l1" in live or "l2" in live:
+            self.apply(SetRegularization(live.get("l1", self.experiment.l1), live.get("l2", self.experiment.l2)))
+
+    def apply(self, command: Command) -> None:
+        """The one path for live edits: the experiment now; the network at the next batch boundary while
+        a job trains, else at once; a marker on the run where it landed."""
+        self._write(command.experiment_changes(self.experiment))
+        problems = self.experiment.problems()
+        if self.model is None or any(key in problems for key in command.experiment_changes(self.experiment)):
+            return  # flagged, not applied: the panel shows why
+        if self._control is not None:
+            self._control.submit(command)
+        elif self._pristine:
+            self._new_network()
+        else:
+            text = command.apply(self.model)
+            if self.run_log.step:
+                self.events.emit("marker", self.run_log.add_marker(text))
+
+    def _write(self, changes: dict) -> None:
+        for key, value in changes.items():
+            setattr(self.experiment, key, value)
+        self.events.emit("experiment_changed", self.experiment)
+
+    def _replace_experiment(self, experiment: Experiment) -> None:
+        self.experiment = experiment
+        self.events.emit("experiment_changed", experiment)
+
+    # ----- data -----------------------------------------------------------------------------------
+
+    def load_data(self, progress=None, **data_fields) -> None:
+        """Load the experiment's data (with `data_fields` changed) on this thread and use it. On failure
+        (DatasetError, OSError, ValueError) nothing changes: the previous data and experiment stay."""
+        candidate = self.experiment.replaced(**data_fields)
+        problems = candidate.problems()
+        for key in ("dataset", "n_classes", "n_samples", "noise", "test_fraction"):
+            if key in problems:
+                raise ValueError(problems[key])
+        self.use_data(candidate.load_data(progress=progress, personal=self.personal), candidate)
+
+    def use_data(self, dataset, experiment: Experiment | None = None) -> None:
+        """Use a dataset loaded elsewhere (a background download), with the experiment it was loaded for."""
+        def go():
+            if experiment is not None:
+                self._write({key: getattr(experiment, key) for key in DATA_FIELDS})
+            self.dataset = dataset
+            self.events.emit("data_changed", dataset)
+            self._new_network()
+        self.when_stopped(go)
+
+    # ----- the network ----------------------------------------------------------------------------
+
+    def steps_per_epoch(self) -> int:
+        n = len(self.dataset.x_train) if self.dataset is not None else 1
+        if self.experiment.validation_split:
+            n = int(n * (1 - self.experiment.validation_split))
+        return max(1, -(-n // self.experiment.batch_size))
+
+    def _new_network(self, weights: list[np.ndarray] | None = None) -> None:
+        """A new run with a new network from the experiment (or `weights` in it); the old run is kept."""
+        self._archive_run()
+        self.model, self.initial_weights, self._pristine = None, None, False
+        problems = self.experiment.problems()
+        if self.dataset is not None and not problems:
+            config.set_random_seed(self.experiment.seed)
+            self.model = self.experiment.build_model(self.dataset.input_shape, self.dataset.n_classes,
+                                                     self.steps_per_epoch())
+            if weights is not None:
+                self.model.set_weights(weights)
+            self.initial_weights = self.model.get_weights()
+            self._pristine = weights is None
+        self._model_changed()
+
+    def _renew_optimizer(self) -> None:
+        """A trained network keeps its weights; only the optimizer (and its averages) starts afresh."""
+        if self.model is None or self.experiment.problems():
+            return
+        self.model.compile(optimizer=self.experiment.make_optimizer(self.steps_per_epoch()), loss=self.model.loss,
+                           metrics=self.model.metrics)
+        if self.run_log.step:
+            self.events.emit("marker", self.run_log.add_marker(f"new optimizer: {self.experiment.optimizer}"))
+
+    def _archive_run(self) -> None:
+        """Move the current run, with its network, to the earlier runs, if it has anything to keep."""
+        if self.model is None or self._pristine or not (self.run_log.step or self.run_log.source):
+            self.run_log = RunLog(self.experiment.to_dict(), self._next_run_number())
+            return
+        kept = self.run_log
+        kept.model, kept.initial_weights = self.model, self.initial_weights
+        self.runs.append(kept)
+        for old in self.runs[:-KEPT_MODELS]:
+            old.model = old.initial_weights = None
+        self.run_log = RunLog(self.experiment.to_dict(), self._next_run_number())
+        self.events.emit("message", f"The network of {kept.name} is kept with its curves: Runs > "
+                                    f"{kept.name} brings it back.")
+
+    def _next_run_number(self) -> int:
+        return max([self.run_log.number, *(run.number for run in self.runs)]) + 1
+
+    def _model_changed(self) -> None:
+        self.last_progress = {}
+        self.probe_results = {}
+        self.mirror.set_model(self.model, self.dataset.class_names if self.dataset is not None else ())
+        self.events.emit("model_changed", self.model)
+        self.events.emit("run_started", self.run_log)
+        self.probe_now()
+
+    def fits_data(self, model: Sequential) -> bool:
+        """Whether `model` can train on the current data: input shape and one output per class."""
+        if self.dataset is None or model.input_shape != self.dataset.input_shape or model.optimizer is None:
+            return False
+        outputs = model.layers[-1].output_shape
+        return outputs == ((1,) if self.dataset.n_classes == 2 else (self.dataset.n_classes,)) \
+            or outputs == (self.dataset.n_classes,)
+
+    def load_model(self, path) -> bool:
+        """Open a model file (ModelFileError if unreadable). A model that fits the data becomes the session's
+        network, its settings the experiment's; another is kept in the mirror for drawing. True if adopted."""
+        model = load_model(path)
+        if not self.fits_data(model):
+            self.mirror.set_model(model)
+            self.events.emit("message", f"Opened {path} for drawing only: it takes inputs of shape "
+                                        f"{model.input_shape}, and the current data has "
+                                        f"{self.dataset.input_shape if self.dataset is not None else 'none'}.")
+            return False
+
+        def go():
+            self._archive_run()
+            self._replace_experiment(experiment_for_model(model, self.experiment))
+            self.run_log.source = str(path)
+            self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
+            self._model_changed()
+            self.events.emit("message", f"Opened {path}: Train continues training it.")
+        self.when_stopped(go)
+        return True
+
+    def save_model(self, path) -> bool:
+        """Write the network to `path` (atomically) once nothing trains; says how it went on `message`.
+        True if written now, False if it waits for the run to stop or failed."""
+        if self.model is None:
+            self.events.emit("message", "There is no network to save yet: pick data and layers first.")
+            return False
+        written = []
+
+        def go():
+            try:
+                self.model.save(path)
+            except (OSError, ValueError) as error:
+                self.events.emit("message", f"Could not save the model to {path}: {error}. Nothing was overwritten.")
+                return
+            written.append(path)
+            self.events.emit("message", f"Saved the network to {path}")
+        self.when_stopped(go)
+        return bool(written)
+
+    def restore_run(self, run: RunLog) -> None:
+        """Bring an earlier run back: its experiment, its network and its curves (its data is reloaded)."""
+        def go():
+            self.runs.remove(run)
+            experiment = Experiment.from_dict(run.experiment)
+            if any(getattr(experiment, key) != getattr(self.experiment, key) for key in DATA_FIELDS) \
+                    or self.dataset is None:
+                self.dataset = experiment.load_data(personal=self.personal)
+                self.events.emit("data_changed", self.dataset)
+            self._archive_run()
+            self._replace_experiment(experiment)
+            self.model, self.initial_weights, self._pristine = run.model, run.initial_weights, False
+            run.model = run.initial_weights = None
+            self.run_log = run
+            self._model_changed()
+        self.when_stopped(go)
+
+    # ----- probes ---------------------------------------------------------------------------------
+
+    def add_probe(self, probe) -> None:
+        """Ask the network for `probe`'s answer from now on (``probed`` events); answered at once if idle."""
+        self.probes[probe.name] = probe
+        if self._control is None and self.model is not None:
+            self._probed(probe.name, probe(self.model, ProbeContext(self.run_log.step)), training=False)
+
+    def probe_now(self) -> None:
+        """Every probe's answer for the idle network."""
+        if self._control is None and self.model is not None:
+            context = ProbeContext(self.run_log.step)
+            for probe in list(self.probes.values()):
+                self._probed(probe.name, probe(self.model, context), training=False)
+
+    def _probed(self, name: str, result, training: bool) -> None:
+        self.probe_results[name] = result
+        if name == "weights":
+            self.mirror.set_weights(result)
+            if training:
+                layers = result["layers"]
+                self.run_log.add_norms(result["step"], [layer["name"] for layer in layers],
+                                       [layer["gradient_norm"] for layer in layers],
+                                       [layer["update_norm"] for layer in layers])
+        self.events.emit("probed", name, result)
+
+    # ----- the run --------------------------------------------------------------------------------
+
+    def train(self) -> bool:
+        """Start training (loading the data first if there is none), or resume a paused run. With the
+        synchronous runner this returns when the run is over."""
+        if self.state is State.PAUSED:
+            self._control.resume()
+            self._set_state(State.RUNNING)
+            return True
+        if self.state is State.RUNNING:
+            return False
+        return self._start()
+
+    def pause(self) -> None:
+        if self.state is State.RUNNING:
+            self._control.pause()
+            self._set_state(State.PAUSED)
+
+    def step(self) -> None:
+        """Train exactly one batch, then stay paused (from idle: start a run paused)."""
+        if self.state is State.IDLE:
+            self._start(steps=1)
+        else:
+            self._control.step()
+            self._set_state(State.PAUSED)
+
+    def stop(self) -> None:
+        """End the run: no further batch is trained; Train continues from here."""
+        if self._control is not None:
+            self._control.stop()
+
+    def reset(self, same_weights: bool = False) -> None:
+        """A new run: new random weights (the next seed, so that this start is reproducible too), or the
+        weights the current run started from, with a fresh optimizer."""
+        def go():
+            if same_weights and self.initial_weights is not None:
+                self._new_network(self.initial_weights)
+            else:
+                self._write({"seed": self.experiment.seed + 1})
+                self._new_network()
+        self.when_stopped(go)
+
+    def when_stopped(self, action) -> None:
+        """Run `action` now if nothing trains, else as soon as the current run has stopped (asking it to)."""
+        if self._control is None:
+            action()
+            return
+        self._after_stop.append(action)
+        self._control.stop()
+
+    def _start(self, steps: int = 0) -> bool:
+        if self.dataset is None:
+            self.load_data()
+        problems = self.experiment.problems()
+        if problems:
+            self.events.emit("message", "Cannot train yet: " + "; ".join(problems.values()))
+            return False
+        if self.model is None or not self.fits_data(self.model):
+            self._new_network()
+        e, log = self.experiment, self.run_log
+        if not log.step:
+            log.experiment = e.to_dict()  # the settings the run trains with, not those it was made with
+        job = TrainingJob(self.model, self.dataset, epochs=e.epochs, batch_size=e.batch_size,
+                          initial_epoch=log.complete_epochs, start_step=log.step, start_position=log.position,
+                          validation_split=e.validation_split, patience=e.patience, probes=self.probes.values())
+        self._control = Control(paused=bool(steps), can_wait=self.runner.can_wait)
+        for _ in range(steps):
+            self._control.step()
+        self._pristine = False
+        self._seconds_before = log.seconds
+        self._set_state(State.PAUSED if steps else State.RUNNING)
+        self.events.emit("run_started", log)
+        self.runner.start(job, self._control, self._on_report, self._on_finished)
+        return True
+
+    def _on_report(self, payload: dict) -> None:
+        """What the job reported, on the session's thread: into the run log, then out as events."""
+        log = self.run_log
+        if "batches" in payload:
+            self.events.emit("batches", log.add_batches(payload["batches"]))
+        for epoch in payload.get("epochs", ()):
+            log.add_epoch(epoch["logs"], epoch["step"], epoch["position"])
+            self.events.emit("epoch_ended", epoch["logs"])
+        for marker in payload.get("markers", ()):
+            log.markers.append(marker)
+            self.events.emit("marker", marker)
+        for name, result in payload.get("probes", {}).items():
+            self._probed(name, result, training=True)
+        if "progress" in payload:
+            self.last_progress = payload["progress"]
+            log.seconds = self._seconds_before + payload["progress"]["seconds"]
+            self.events.emit("progress", payload["progress"])
+        if "diverged" in payload:
+            if self.runner.can_wait:
+                self._set_state(State.PAUSED)
+            self.events.emit("diverged", payload["diverged"])
+        if "message" in payload:
+            self.events.emit("message", payload["message"])
+
+    def _on_finished(self, reason: str) -> None:
+        self._control = None
+        self.run_log.finish_reason = reason
+        self._set_state(State.IDLE)
+        self.events.emit("run_finished", reason)
+        actions, self._after_stop = self._after_stop, []
+        for action in actions:
+            action()
+
+    def _set_state(self, state: State) -> None:
+        if state is not self.state:
+            self.state = state
+            self.events.emit("state_changed", state)
+
+    # ----- personal digits ------------------------------------------------------------------------
+
+    def add_personal_digit(self, digit: np.ndarray, label: int) -> bool:
+        return self._edit_personal(lambda: self.personal.add(digit, label))
+
+    def remove_personal_digits(self, indices) -> bool:
+        def remove():
+            for index in sorted(indices, reverse=True):  # highest first, so the others keep their places
+                self.personal.remove(index)
+        return self._edit_personal(remove)
+
+    def relabel_personal_digits(self, indices, label: int) -> bool:
+        def relabel():
+            for index in indices:
+                self.personal.relabel(index, label)
+        return self._edit_personal(relabel)
+
+    def _edit_personal(self, edit) -> bool:
+        if self.personal is None:
+            return False
+        try:
+            edit()
+        except OSError as error:
+            self.events.emit("message", f"Could not save your digits to {self.personal.path}: {error}")
+            return False
+        self.events.emit("personal_changed", self.personal)
+        return True
+
+    # ----- plain data -----------------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """The session as plain data (for autosave): the experiment, the state, the current and earlier runs."""
+        return {"experiment": self.experiment.to_dict(), "state": self.state.value,
+                "run": self.run_log.summary(), "runs": [run.summary() for run in self.runs]}
