@@ -9,14 +9,20 @@ Bad arguments and unreadable files end in one line on stderr and exit status 2, 
 """
 
 import argparse
+import secrets
 import sys
 
 import numpy as np
 
-from nnplayground import activations, optimizers
+from nnplayground import optimizers
+from nnplayground.datasets import catalog
+from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, OPTIMIZERS, Experiment, LayerSpec
 
-DATASETS = ("mnist-sample", "mnist", "fashion-mnist", "circle", "xor", "gaussians", "spiral", "moons")
 EXIT_BAD_INPUT = 2
+# Experiment fields -> the option that sets them, to name the option in a complaint.
+OPTIONS = {"dataset": "--dataset", "n_samples": "--samples", "noise": "--noise", "n_classes": "--classes",
+           "learning_rate": "--lr", "batch_size": "--batch-size", "epochs": "--epochs", "l1": "--l1", "l2": "--l2",
+           "validation_split": "--validation-split", "layers": "--layers"}
 
 
 class UsageError(Exception):
@@ -67,12 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train a network and report its test accuracy")
     _add_data_arguments(train)
     train.add_argument("--layers", type=_layers, default=[128, 64], help="hidden layer sizes, e.g. 128,64")
-    train.add_argument("--activation", choices=activations.NAMES, default="relu")
-    train.add_argument("--optimizer", choices=optimizers.NAMES, default="adam")
+    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="relu")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
+                       help="momentum and nesterov are SGD with momentum 0.9")
     train.add_argument("--lr", type=_rate, default=None, help="learning rate (default: the optimizer's)")
     train.add_argument("--batch-size", type=_positive_int, default=128)
     train.add_argument("--epochs", type=_positive_int, default=5)
     train.add_argument("--dropout", type=_fraction, default=0.0)
+    train.add_argument("--l1", type=float, default=0.0, help="L1 factor on every kernel")
     train.add_argument("--l2", type=float, default=0.0, help="L2 factor on every kernel")
     train.add_argument("--validation-split", type=_fraction, default=0.0)
     train.add_argument("--out", help="save the trained model here (.npz)")
@@ -89,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_data_arguments(parser):
-    parser.add_argument("--dataset", choices=DATASETS, default="mnist-sample")
+    parser.add_argument("--dataset", choices=catalog.NAMES, default="mnist-sample")
     parser.add_argument("--data-path", help="read MNIST-style data from this .npz or IDX folder instead")
     parser.add_argument("--samples", type=_positive_int, default=1000, help="size of a toy set")
     parser.add_argument("--noise", type=float, default=0.1, help="noise of a toy set")
@@ -124,12 +132,33 @@ def main(argv=None) -> int:
         return 130
 
 
-def load_dataset(args):
-    """The catalog's Dataset for the command line's data options."""
-    from nnplayground.datasets import catalog
+def experiment_from(args) -> Experiment:
+    """The Experiment a train or evaluate command line describes (the window builds from the same)."""
+    e = Experiment(dataset="file" if args.data_path else args.dataset, data_path=args.data_path,
+                   n_samples=args.samples, noise=args.noise, n_classes=args.classes,
+                   seed=secrets.randbelow(2**31) if args.seed is None else args.seed)
+    if getattr(args, "layers", None) is not None:
+        e.layers = [LayerSpec(units, args.activation, args.dropout) for units in args.layers]
+        rate = args.lr
+        if rate is None:  # the optimizer's own default, as Keras has it
+            rate = optimizers.get("sgd" if args.optimizer in ("momentum", "nesterov") else args.optimizer).learning_rate
+        e.optimizer, e.learning_rate = args.optimizer, rate
+        e.batch_size, e.epochs, e.l1, e.l2 = args.batch_size, args.epochs, args.l1, args.l2
+        e.validation_split = args.validation_split
+    problems = e.problems()
+    if problems:
+        key, problem = next(iter(problems.items()))
+        option = OPTIONS.get(key.split(".")[0], "--" + key.replace("_", "-"))
+        raise UsageError(f"{option}: {problem}")
+    return e
 
-    return catalog.load("file" if args.data_path else args.dataset, path=args.data_path, n_samples=args.samples,
-                        noise=args.noise, n_classes=args.classes, seed=args.seed, progress=_download_progress)
+
+def _session_with_data(args):
+    from nnplayground.session import Session
+
+    session = Session(experiment_from(args))
+    session.load_data(progress=_download_progress)
+    return session
 
 
 def _download_progress(done, total):
@@ -139,44 +168,20 @@ def _download_progress(done, total):
             print(file=sys.stderr)
 
 
-def build_model(args, input_shape, n_classes):
-    """The network the train command describes: pixels are rescaled inside the model, kept uint8 outside."""
-    from nnplayground.layers import Dense, Dropout, Flatten, Rescaling
-    from nnplayground.models import Sequential
-
-    layers = [Rescaling(1 / 255, input_shape=input_shape)] if len(input_shape) > 1 else []
-    layers.append(Flatten(input_shape=input_shape) if not layers else Flatten())
-    for units in args.layers:
-        layers.append(Dense(units, activation=args.activation, kernel_initializer=_initializer(args.activation),
-                            kernel_regularizer={"l2": args.l2} if args.l2 else None))
-        if args.dropout:
-            layers.append(Dropout(args.dropout))
-    layers.append(Dense(n_classes, activation="softmax"))
-    return Sequential(layers)
-
-
-def _initializer(activation):
-    return "he_uniform" if activation in ("relu", "leaky_relu", "elu", "gelu") else "glorot_uniform"
-
-
 def _train(args) -> int:
-    from nnplayground import config
-    from nnplayground import optimizers as optimizer_module
+    session = _session_with_data(args)
+    data, model, e = session.dataset, session.model, session.experiment
+    print(f"{args.data_path or args.dataset}: {len(data.x_train)} training and {len(data.x_test)} test samples, "
+          f"{data.n_classes} classes; {model.count_params():,} parameters; seed {e.seed}")
 
-    if args.seed is not None:
-        config.set_random_seed(args.seed)
-    data = load_dataset(args)
-    x_train, y_train, x_test, y_test, n_classes = data.x_train, data.y_train, data.x_test, data.y_test, data.n_classes
-    model = build_model(args, data.input_shape, n_classes)
-    optimizer = optimizer_module.get(args.optimizer)
-    if args.lr is not None:
-        optimizer.learning_rate = args.lr
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    print(f"{args.dataset if not args.data_path else args.data_path}: {len(x_train)} training and "
-          f"{len(x_test)} test samples, {n_classes} classes; {model.count_params():,} parameters")
-    model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-              validation_split=args.validation_split, verbose=1)
-    loss, accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+    def epoch_ended(logs):
+        figures = " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
+        print(f"Epoch {session.run_log.complete_epochs}/{e.epochs} - {figures}", flush=True)
+
+    session.events.connect("epoch_ended", epoch_ended)
+    session.events.connect("diverged", lambda message: print(message, file=sys.stderr))
+    session.train()
+    loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=1024, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.2%}")
     if args.out:
         model.save(args.out)
@@ -188,7 +193,7 @@ def _evaluate(args) -> int:
     from nnplayground.models import load_model
 
     model = load_model(args.model)
-    data = load_dataset(args)
+    data = _session_with_data(args).dataset
     x_test, y_test = data.x_test, data.y_test
     if tuple(x_test.shape[1:]) != model.input_shape:
         raise UsageError(f"{args.model} takes samples of shape {model.input_shape}, but {args.dataset} "

@@ -160,7 +160,7 @@ class Session:
     def _archive_run(self) -> None:
         """Move the current run, with its network, to the earlier runs, if it has anything to keep."""
         if self.model is None or self._pristine or not (self.run_log.step or self.run_log.source):
-            self.run_log = RunLog(self.experiment.to_dict(), self._next_run_number())
+            self.run_log = RunLog(self.experiment.to_dict(), self.run_log.number)  # nothing kept: same number
             return
         kept = self.run_log
         kept.model, kept.initial_weights = self.model, self.initial_weights

@@ -1,0 +1,273 @@
+"""The session's state machine without Qt: train, pause, step, stop mid-epoch, resume, reset, live changes,
+divergence, earlier runs. A ThreadRunner plays the window's worker: the job runs on a thread and its
+reports reach the session when the test calls `deliver`, as a GUI's event loop would deliver them."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnplayground.datasets import DatasetError
+from nnplayground.session import Experiment, LayerSpec, Session, SetLearningRate, State, ThreadRunner
+
+
+def _threaded(**fields) -> tuple[Session, ThreadRunner]:
+    runner = ThreadRunner()
+    experiment = Experiment(**{"dataset": "moons", "batch_size": 8, "epochs": 1000, **fields})
+    session = Session(experiment, runner=runner)
+    session.load_data()
+    return session, runner
+
+
+def _until(runner, condition, limit=400):
+    for _ in range(limit):
+        if condition():
+            return
+        assert runner.deliver(), "the job went quiet"
+    raise AssertionError("condition never held")
+
+
+def _finish(session, runner):
+    _until(runner, lambda: session.state is State.IDLE)
+
+
+def test_the_public_contract_trains_to_the_end_on_the_calling_thread():
+    session = Session(Experiment(dataset="spiral", n_classes=3, learning_rate=0.03, epochs=20))
+    seen = []
+    session.events.connect("epoch_ended", seen.append)
+    session.train()
+    assert session.state is State.IDLE and session.model.optimizer.iterations == 20 * 8
+    assert len(session.run_log.epochs) == 20 and seen == session.run_log.epochs
+    assert set(seen[-1]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert seen[-1]["loss"] < seen[0]["loss"]
+    assert session.run_log.step == 160 and session.run_log.position == pytest.approx(20.0)
+
+
+def test_importing_the_session_loads_no_qt():
+    code = ("import sys, nnplayground.session; "
+            "print(sorted(m for m in sys.modules if 'PySide' in m or 'pyqtgraph' in m))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_step_trains_exactly_one_batch_and_stop_trains_none():
+    session, runner = _threaded()
+    session.step()
+    assert session.state is State.PAUSED
+    _until(runner, lambda: session.run_log.step == 1)
+    session.step()
+    session.step()
+    _until(runner, lambda: session.run_log.step == 3)
+    weights = session.model.get_weights()
+    session.stop()
+    _finish(session, runner)
+    assert session.model.optimizer.iterations == 3  # Step then Stop: no extra, unreported batch
+    for before, after in zip(weights, session.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert session.run_log.epochs == [] and session.run_log.position == pytest.approx(3 / 32)
+
+
+def test_stop_mid_epoch_counts_no_partial_epoch_and_the_next_run_continues_the_numbering():
+    session, runner = _threaded()
+    session.train()
+    _until(runner, lambda: session.run_log.position > 1.3)
+    session.stop()
+    _finish(session, runner)
+    log = session.run_log
+    assert log.step == session.model.optimizer.iterations  # every batch trained was reported
+    assert log.complete_epochs == int(log.position)  # the interrupted epoch is not counted whole
+    stopped_at = log.position
+    session.update(epochs=1)
+    session.train()
+    _finish(session, runner)
+    steps, positions = log.batches["step"], log.batches["position"]
+    assert np.array_equal(steps, np.arange(1, len(steps) + 1))
+    assert np.all(np.diff(positions) > 0) and positions[-1] == pytest.approx(stopped_at + 1)
+    assert log.step == session.model.optimizer.iterations
+
+
+def test_pause_keeps_the_weights_and_resume_continues():
+    session, runner = _threaded()
+    session.train()
+    _until(runner, lambda: session.run_log.step > 10)
+    session.pause()
+    assert session.state is State.PAUSED
+    while runner.deliver(timeout=0.5):  # the job reports once more as it parks, then goes quiet
+        pass
+    assert session.model.optimizer.iterations == session.run_log.step
+    weights = [w.copy() for w in session.model.get_weights()]
+    assert not runner.deliver(timeout=0.2)
+    for before, after in zip(weights, session.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    paused_at = session.run_log.step
+    session.train()
+    assert session.state is State.RUNNING
+    _until(runner, lambda: session.run_log.step > paused_at + 10)
+    session.stop()
+    _finish(session, runner)
+
+
+def test_a_learning_rate_change_while_running_lands_between_batches_with_a_marker():
+    session, runner = _threaded()
+    session.train()
+    _until(runner, lambda: session.run_log.step > 5)
+    session.update(learning_rate=0.25)
+    assert session.experiment.learning_rate == 0.25
+    _until(runner, lambda: session.run_log.markers)
+    marker = session.run_log.markers[0]
+    assert marker["text"] == "lr 0.25" and marker["step"] > 5
+    session.stop()
+    _finish(session, runner)
+    assert session.model.optimizer.learning_rate == 0.25
+
+
+def test_a_live_rate_change_turns_an_active_schedule_off_and_says_so():
+    session, runner = _threaded(schedule="exponential", learning_rate=0.01)
+    session.train()
+    _until(runner, lambda: session.run_log.step > 5)
+    assert session.model.optimizer.schedule is not None
+    changes = []
+    session.events.connect("experiment_changed", lambda e: changes.append(e.schedule))
+    session.apply(SetLearningRate(0.02))
+    assert session.experiment.schedule == "constant" and changes == ["constant"]
+    _until(runner, lambda: session.run_log.markers)
+    assert session.run_log.markers[0]["text"] == "lr 0.02, schedule off"
+    session.stop()
+    _finish(session, runner)
+    assert session.model.optimizer.schedule is None and session.model.optimizer.learning_rate == 0.02
+
+
+def test_an_idle_change_to_a_trained_network_is_marked_and_applied():
+    session = Session(Experiment(dataset="moons", epochs=2))
+    session.train()
+    session.update(l2=0.01)
+    assert session.model.layers[-1].kernel_regularizer.l2 == 0.01
+    assert session.run_log.markers[-1]["text"] == "L1 0 L2 0.01"
+    assert session.run_log.markers[-1]["step"] == session.run_log.step
+
+
+def test_divergence_pauses_restores_finite_weights_and_explains():
+    layers = [LayerSpec(16, "linear"), LayerSpec(16, "linear")]
+    session, runner = _threaded(dataset="mnist-sample", layers=layers, optimizer="momentum", learning_rate=10.0,
+                                batch_size=32)
+    messages = []
+    session.events.connect("diverged", messages.append)
+    session.train()
+    _until(runner, lambda: messages)
+    assert session.state is State.PAUSED
+    assert "learning rate (10) is too high" in messages[0] and "restored" in messages[0]
+    assert all(np.isfinite(w).all() for w in session.model.get_weights())
+    assert np.isnan(session.run_log.batches["loss"]).any()  # the bad batch shows as a gap in the curve
+    session.stop()
+    _finish(session, runner)
+
+
+def test_reset_starts_a_new_run_and_keeps_the_old_one_with_its_network():
+    session = Session(Experiment(dataset="moons", epochs=2))
+    session.train()
+    trained, first_start = session.model, session.initial_weights
+    session.reset()
+    assert session.experiment.seed == 1 and session.runs[-1].model is trained
+    assert session.run_log.step == 0 and session.run_log is not session.runs[-1]
+    assert not np.array_equal(session.model.get_weights()[0], first_start[0])
+    session.train()
+    start = session.initial_weights
+    session.reset(same_weights=True)
+    for a, b in zip(session.model.get_weights(), start, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert len(session.runs) == 2 and session.model.optimizer.iterations == 0
+
+
+def test_new_data_or_layers_keep_the_trained_network_reachable():
+    session = Session(Experiment(dataset="moons", epochs=3))
+    session.train()
+    trained = session.model.get_weights()
+    messages = []
+    session.events.connect("message", messages.append)
+    session.load_data(dataset="circle")
+    assert session.dataset.name == "circle" and session.run_log.step == 0
+    assert "run 1" in messages[-1]
+    session.update(layers=[LayerSpec(5)])
+    assert len(session.runs) == 1  # an untrained network is rebuilt, not kept
+    session.restore_run(session.runs[0])
+    assert session.dataset.name == "moons" and session.experiment.dataset == "moons"
+    for a, b in zip(session.model.get_weights(), trained, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert session.run_log.complete_epochs == 3
+
+
+def test_bad_data_changes_nothing():
+    session = Session(Experiment(dataset="moons"))
+    session.load_data()
+    model = session.model
+    with pytest.raises(ValueError, match="moons comes with 2"):
+        session.load_data(n_classes=3)
+    with pytest.raises(DatasetError, match="digits.npz: no such file"):
+        session.load_data(dataset="file", data_path="/nonexistent/digits.npz")
+    assert session.experiment.dataset == "moons" and session.dataset.name == "moons" and session.model is model
+
+
+def test_an_optimizer_change_after_a_run_keeps_the_weights_and_continues_the_steps():
+    from nnplayground.optimizers import SGD
+
+    session = Session(Experiment(dataset="moons", epochs=1))
+    session.train()
+    weights = session.model.get_weights()
+    session.update(optimizer="sgd")
+    assert isinstance(session.model.optimizer, SGD)
+    for a, b in zip(weights, session.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    session.train()
+    assert session.run_log.complete_epochs == 2 and session.run_log.step == 16  # 250 training points, batch 32
+    assert session.model.optimizer.iterations == 8
+    assert session.run_log.markers[0]["text"] == "new optimizer: sgd"
+
+
+def test_the_weights_probe_covers_every_layer_with_copies():
+    session = Session(Experiment(dataset="moons", epochs=2))
+    answers = []
+    session.events.connect("probed", lambda name, result: answers.append(result))
+    session.train()
+    last = session.probe_results["weights"]
+    assert [layer["name"] for layer in last["layers"]] == [layer.name for layer in session.model.layers
+                                                           if layer.variable_names]
+    kernel = last["layers"][0]["weights"]["kernel"]
+    assert not np.shares_memory(kernel, session.model.flat_weights)
+    np.testing.assert_array_equal(kernel, session.model.layers[1].kernel)
+    assert all(layer["gradient_norm"] > 0 for layer in last["layers"])
+    assert len(session.run_log.norm_steps) >= 1 and session.run_log.norms["gradient"].shape[1] == 3
+
+
+def test_the_mirror_predicts_as_the_model_does_in_class_probabilities():
+    session = Session(Experiment(dataset="moons", epochs=2))
+    session.train()
+    x = session.dataset.x_test
+    p = session.mirror.probabilities(x)
+    assert p.shape == (len(x), 2)
+    np.testing.assert_allclose(p[:, 1], session.model.predict(x)[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_load_model_adopts_its_settings(tmp_path):
+    session = Session(Experiment(dataset="moons", epochs=1, layers=[LayerSpec(6, "tanh", 0.1)],
+                                 optimizer="rmsprop", learning_rate=0.004))
+    session.train()
+    session.save_model(tmp_path / "net.npz")
+    other = Session(Experiment(dataset="moons"))
+    other.load_data()
+    assert other.load_model(tmp_path / "net.npz")
+    e = other.experiment
+    assert [(s.units, s.activation, s.dropout) for s in e.layers] == [(6, "tanh", 0.1)]
+    assert (e.optimizer, e.learning_rate) == ("rmsprop", pytest.approx(0.004))
+    for a, b in zip(other.model.get_weights(), session.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_save_waits_for_the_run_to_stop_and_then_writes(tmp_path):
+    session, runner = _threaded()
+    session.train()
+    _until(runner, lambda: session.run_log.step > 3)
+    assert not session.save_model(tmp_path / "later.npz")
+    _finish(session, runner)
+    assert (tmp_path / "later.npz").is_file()
