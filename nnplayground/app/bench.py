@@ -1,8 +1,9 @@
 """`nnplayground bench --gui`: how the window behaves while it trains. Printed, never asserted.
 
-For each dataset: training throughput in the window against the headless engine on the same
-experiment, GUI-thread latency (a QTimer firing every 10 ms: how late it fires, p50 / p99 / max) and
-curve updates per second.
+For each dataset: training throughput in the window against the headless engine (model.fit) and the
+headless session (the same job the window runs, on the calling thread) on the same experiment,
+GUI-thread latency (a QTimer firing every 10 ms: how late it fires, p50 / p99 / max) and curve updates
+per second.
 """
 
 import os
@@ -12,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
-from nnplayground.experiment import Experiment
+from nnplayground.session import Experiment, LayerSpec, Session
 
 PROBE_MS = 10
 
@@ -30,26 +31,38 @@ def _headless_rate(experiment: Experiment, seconds: float) -> float:
     return samples / (time.perf_counter() - start)
 
 
+def _session_rate(experiment: Experiment, seconds: float) -> float:
+    """Samples a second through the session's training job, headless (what the command line runs)."""
+    session = Session(experiment.replaced(epochs=1))
+    session.load_data()
+    session.train()  # warm-up
+    samples, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        session.train()
+        samples += len(session.dataset.x_train)
+    return samples / (time.perf_counter() - start)
+
+
 def _window_run(app, experiment: Experiment, seconds: float) -> dict:
     from nnplayground.app.main_window import MainWindow
 
     window = MainWindow()
-    window.experiment = experiment
-    window._show_experiment()
     window.resize(1280, 800)
     window.show()
-    window._load_data()
-    while window.dataset is None:
+    session = window.session
+    while session.dataset is None:
         app.processEvents()
+    session.update(**{key: value for key, value in experiment.to_dict().items()
+                      if key not in ("dataset", "data_path", "n_samples", "noise", "n_classes", "test_fraction",
+                                     "personal_digits", "layers")}, layers=experiment.layers)
+    session.load_data(dataset=experiment.dataset)
     updates, lateness, first = [0], [], {}
-    original = window.plots.add_batches
 
     def counted(chunk):
         updates[0] += 1
         if "step" not in first:
             first["step"], first["time"] = int(chunk["step"][0]) - 1, time.perf_counter()
         first["last_step"], first["last_time"] = int(chunk["step"][-1]), time.perf_counter()
-        original(chunk)
 
     clock = QElapsedTimer()
     probe = QTimer()
@@ -61,7 +74,7 @@ def _window_run(app, experiment: Experiment, seconds: float) -> dict:
         clock.restart()
 
     probe.timeout.connect(tick)
-    window.plots.add_batches = counted
+    session.events.connect("batches", counted)
     window.train()
     probe.start()
     QTimer.singleShot(int(seconds * 1000), app.quit)
@@ -83,16 +96,16 @@ def run_gui_bench(seconds: float = 8.0) -> int:
 
     theme.apply_theme(app, "light")
     print(f"window 1280x800 on '{app.platformName()}', {seconds:.0f} s per run, probe every {PROBE_MS} ms")
-    print(f"{'experiment':>28} {'headless':>10} {'window':>10} {'ratio':>6} {'updates/s':>10} "
+    print(f"{'experiment':>31} {'headless':>10} {'session':>10} {'window':>10} {'ratio':>6} {'updates/s':>10} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
     for name, experiment in (("mnist-sample, 32-16, batch 32", Experiment(epochs=10_000)),
                              ("mnist-sample, 128-64, batch 128",
-                              Experiment(epochs=10_000, batch_size=128,
-                                         layers=[type(Experiment().layers[0])(128), type(Experiment().layers[0])(64)])),
+                              Experiment(epochs=10_000, batch_size=128, layers=[LayerSpec(128), LayerSpec(64)])),
                              ("spiral, 32-16, batch 32", Experiment(dataset="spiral", epochs=100_000))):
         headless = _headless_rate(experiment, seconds / 2)
+        through_session = _session_rate(experiment, seconds / 2)
         result = _window_run(app, experiment, seconds)
-        print(f"{name:>28} {headless:>10,.0f} {result['rate']:>10,.0f} {result['rate'] / headless:>6.0%} "
-              f"{result['updates']:>10.1f} {result['p50']:>7.1f} {result['p99']:>7.1f} {result['max']:>7.1f}",
-              flush=True)
+        print(f"{name:>31} {headless:>10,.0f} {through_session:>10,.0f} {result['rate']:>10,.0f} "
+              f"{result['rate'] / headless:>6.0%} {result['updates']:>10.1f} {result['p50']:>7.1f} "
+              f"{result['p99']:>7.1f} {result['max']:>7.1f}", flush=True)
     return 0

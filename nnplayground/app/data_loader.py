@@ -3,7 +3,7 @@
 from PySide6.QtCore import QThread, Signal
 
 from nnplayground.datasets import DownloadCancelled
-from nnplayground.experiment import Experiment
+from nnplayground.session.experiment import Experiment
 
 
 class DataLoader(QThread):

@@ -9,9 +9,11 @@ OPEN_FILE = "open-file"
 
 
 class DataPanel(QGroupBox):
-    """Emits `changed` when the choice or a toy set's options change, `open_file_requested` for a file."""
+    """Emits `changed` when the choice or a toy set's options change, `deskew_changed`, and
+    `open_file_requested` for a file."""
 
     changed = Signal()
+    deskew_changed = Signal(bool)
     open_file_requested = Signal()
 
     def __init__(self, parent=None):
@@ -40,7 +42,7 @@ class DataPanel(QGroupBox):
         self.deskew.setToolTip("Shear every image upright by its second moments, in training and when reading "
                                "your drawings: slant is the biggest difference between handwritings. Training "
                                "gets slower.")
-        self.deskew.toggled.connect(self.changed)
+        self.deskew.toggled.connect(self.deskew_changed)
         self.file_label = QLabel()
         self.file_label.setObjectName("dataFileLabel")
         self.file_label.setWordWrap(True)
@@ -114,6 +116,11 @@ class DataPanel(QGroupBox):
         self.file_label.setVisible(self.dataset == "file")
         self.file_label.setText(f"File: {self.path}" if self.path else "")
 
+    def show_deskew(self, on: bool) -> None:
+        self.deskew.blockSignals(True)
+        self.deskew.setChecked(on)
+        self.deskew.blockSignals(False)
+
     def show_experiment(self, experiment) -> None:
         """Show the experiment's data choice and toy options, without announcing changes."""
         self.set_dataset(experiment.dataset, experiment.data_path)
@@ -127,11 +134,11 @@ class DataPanel(QGroupBox):
         for widget in (self.samples, self.noise, self.classes, self.test_percent, self.deskew):
             widget.blockSignals(False)
 
-    def read_into(self, experiment) -> None:
-        experiment.dataset, experiment.data_path = self.dataset, self.path
-        experiment.n_samples, experiment.noise = self.samples.value(), self.noise.value()
-        experiment.n_classes, experiment.test_fraction = self.classes.value(), self.test_percent.value() / 100
-        experiment.deskew = self.deskew.isChecked()
+    def values(self) -> dict:
+        """The experiment's data fields as the widgets show them (deskew is the network's: not here)."""
+        return {"dataset": self.dataset, "data_path": self.path, "n_samples": self.samples.value(),
+                "noise": self.noise.value(), "n_classes": self.classes.value(),
+                "test_fraction": self.test_percent.value() / 100}
 
     def set_summary(self, text: str) -> None:
         self.summary.setText(text)

@@ -1,12 +1,13 @@
 """Draw a digit and see what the network thinks, layer by layer; teach it your handwriting.
 
-The panel predicts with its own copy of the window's model (weights copied when the window is idle,
-or from the worker's snapshots while it trains), so drawing never touches the network being trained.
+The panel predicts with the session's mirror (the GUI thread's copy of the network, kept current from
+the weights probe), so drawing never touches the network being trained; the digits you save are the
+session's too.
 """
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,17 +26,8 @@ from PySide6.QtWidgets import (
 
 from nnplayground.app import theme
 from nnplayground.app.canvas import DrawingCanvas
-from nnplayground.datasets.drawing import (
-    DrawingError,
-    as_model_input,
-    drawing_problem,
-    photo_to_drawing,
-    preprocess_drawing,
-)
-from nnplayground.datasets.errors import DatasetError
+from nnplayground.datasets.drawing import DrawingError, drawing_problem, photo_to_drawing, preprocess_drawing
 from nnplayground.datasets.personal import PersonalDigits
-from nnplayground.layers import Dense
-from nnplayground.models import Sequential
 
 TOP_UNITS = 6
 GALLERY_SIZE = 120  # the newest saved digits shown; older ones stay in the file
@@ -49,27 +41,30 @@ def _grey_image(array: np.ndarray, size: int) -> QImage:
 
 
 class DrawPanel(QWidget):
-    personal_changed = Signal()
-
-    def __init__(self, personal: PersonalDigits | None = None, parent=None):
+    def __init__(self, session, personal_problem: str | None = None, parent=None):
         super().__init__(parent)
         self.setObjectName("drawPanel")
-        self.model: Sequential | None = None
-        self.class_names: tuple[str, ...] = tuple(map(str, range(10)))
+        self.session, self.mirror = session, session.mirror
         self.digit: np.ndarray | None = None
         self.probabilities: np.ndarray | None = None
         self.predictions = 0
-        try:
-            self.personal = personal if personal is not None else PersonalDigits()
-        except DatasetError as error:
-            self.personal = PersonalDigits.__new__(PersonalDigits)
-            self.personal.path, self.personal.x, self.personal.y = None, np.zeros((0, 28, 28), np.uint8), \
-                np.zeros(0, np.uint8)
-            self._startup_problem = str(error)
+        self._startup_problem = personal_problem
         self.canvas = DrawingCanvas()
         self.canvas.changed.connect(self.predict)
         self._build()
-        self.predict()
+        session.events.connect("mirror_changed", lambda _mirror: self.model_changed())
+        session.events.connect("probed", lambda name, _result: self._weights_changed() if name == "weights" else None)
+        session.events.connect("personal_changed", lambda _digits: self._update_personal())
+        session.events.connect("run_finished", lambda _reason: self._update_personal())
+        self.model_changed()
+
+    @property
+    def personal(self) -> PersonalDigits | None:
+        return self.session.personal
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.mirror.class_names or tuple(map(str, range(10)))
 
     # ----- layout -------------------------------------------------------------------------------
 
@@ -192,37 +187,24 @@ class DrawPanel(QWidget):
 
     # ----- the model ----------------------------------------------------------------------------
 
-    def set_model(self, model: Sequential | None, class_names=None) -> None:
-        """Predict with a copy of `model` from now on (None: no model yet)."""
-        self.model = None
-        if class_names:
-            self.class_names = tuple(class_names)
-        if model is not None and model.built:
-            copy = Sequential.from_config(model.get_config())
-            copy.set_weights(model.get_weights())
-            self.model = copy
+    def model_changed(self) -> None:
+        """The mirror holds another network (or none): new activation plots, a new prediction."""
         self._rebuild_activation_plots()
         self.predict()
 
-    def update_weights(self, snapshot: dict) -> None:
-        """New weights from the worker (copies): kernels and biases of every Dense layer."""
-        if self.model is None:
-            return
-        weights = []
-        for kernel, bias in zip(snapshot["kernels"], snapshot["biases"], strict=True):
-            weights.append(kernel)
-            if bias is not None:
-                weights.append(bias)
-        if len(weights) == len(self.model.weights):
-            self.model.set_weights(weights)
+    def _weights_changed(self) -> None:
+        if self.isVisible():  # a hidden panel predicts when it is shown
             self.predict()
 
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.predict()
+
     def model_problem(self) -> str | None:
-        model = self.model
-        if model is None:
+        if self.mirror.model is None:
             return "Train a network on MNIST (or open one) to see what it makes of your drawing."
-        if model.input_shape not in ((28, 28), (784,)):
-            shape = "x".join(map(str, model.input_shape))
+        if not self.mirror.reads_digits():
+            shape = "x".join(map(str, self.mirror.input_shape))
             return (f"This network takes inputs of shape {shape}, not 28x28 digits: pick the MNIST sample or "
                     "MNIST as data and train, then draw.")
         return None
@@ -230,9 +212,9 @@ class DrawPanel(QWidget):
     def _rebuild_activation_plots(self):
         self.activations.clear()
         self.activation_items = []
-        if self.model is None or self.model_problem():
+        if self.model_problem():
             return
-        hidden = [layer for layer in self.model.layers if isinstance(layer, Dense)][:-1]
+        hidden = [layer for layer in self.mirror.model.layers if "kernel" in layer.variable_names][:-1]
         for i, layer in enumerate(hidden):
             plot = self.activations.addPlot(row=i, col=0)
             plot.setMinimumHeight(40)
@@ -268,14 +250,9 @@ class DrawPanel(QWidget):
         self._run_network()
 
     def _run_network(self):
-        x = as_model_input(self.digit, self.model).astype(self.model.dtype)
-        outputs = {}
-        for layer in self.model.layers:
-            x = layer.forward(x, training=False)
-            if isinstance(layer, Dense):
-                outputs[layer] = x[0].copy()
-        last = x[0]
-        probabilities = np.array([1 - last[0], last[0]]) if last.shape == (1,) else last
+        probabilities, layer_outputs = self.mirror.layer_outputs(self.mirror.as_input(self.digit[None]))
+        outputs = {layer: values[0] for layer, values in layer_outputs}
+        probabilities = probabilities[0]
         self.probabilities = probabilities
         self.predictions += 1
         best = int(np.argmax(probabilities))
@@ -290,8 +267,7 @@ class DrawPanel(QWidget):
         self._show_top_units(outputs)
 
     def _show_top_units(self, outputs):
-        dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
-        first = dense[0]
+        first = next(iter(outputs))
         if first.kernel.shape[0] != 784 or first not in outputs:
             self.unit_tiles.clear()
             return
@@ -349,39 +325,35 @@ class DrawPanel(QWidget):
 
     def label(self, digit: int) -> None:
         """Save the current drawing as `digit` in the personal set, then clear the canvas for the next."""
-        if self.digit is None or self.personal.path is None:
+        if self.digit is None or self.personal is None:
             return
-        self.personal.add(self.digit, digit)
-        self.canvas.clear()
-        self._update_personal(f"Saved as {digit}.")
-        self.personal_changed.emit()
+        if self.session.add_personal_digit(self.digit, digit):
+            self.canvas.clear()
+            self._update_personal(f"Saved as {digit}.")
 
     def undo_label(self) -> None:
-        if len(self.personal):
-            self.personal.remove(len(self.personal) - 1)
+        if self.personal is not None and len(self.personal) and \
+                self.session.remove_personal_digits([len(self.personal) - 1]):
             self._update_personal("Removed the last saved digit.")
-            self.personal_changed.emit()
 
     def _selected_indices(self) -> list[int]:
         return sorted((item.data(Qt.UserRole) for item in self.gallery.selectedItems()), reverse=True)
 
     def delete_selected(self) -> None:
         indices = self._selected_indices()
-        for index in indices:  # highest first, so the others keep their places
-            self.personal.remove(index)
-        if indices:
+        if indices and self.session.remove_personal_digits(indices):
             self._update_personal(f"Deleted {len(indices)} digit{'s' if len(indices) > 1 else ''}.")
-            self.personal_changed.emit()
 
     def relabel_selected(self, digit: int) -> None:
         indices = self._selected_indices()
-        for index in indices:
-            self.personal.relabel(index, digit)
-        if indices:
+        if indices and self.session.relabel_personal_digits(indices, digit):
             self._update_personal(f"Relabelled as {digit}.")
 
     def _refresh_gallery(self) -> None:
         self.gallery.clear()
+        if self.personal is None:
+            self.delete_button.setEnabled(False)
+            return
         newest = range(len(self.personal) - 1, max(-1, len(self.personal) - 1 - GALLERY_SIZE), -1)
         for index in newest:
             item = QListWidgetItem(pg.QtGui.QIcon(pg.QtGui.QPixmap.fromImage(
@@ -391,18 +363,16 @@ class DrawPanel(QWidget):
         self.delete_button.setEnabled(len(self.personal) > 0)
 
     def personal_accuracy(self) -> float | None:
-        if self.model is None or self.model_problem() or not len(self.personal):
+        if self.model_problem() or self.personal is None or not len(self.personal):
             return None
-        x = self.personal.x.astype(np.float32) / 255.0
-        inputs = np.concatenate([as_model_input(image, self.model) for image in x])
-        outputs = self.model.predict(inputs.astype(self.model.dtype), batch_size=256)
-        guesses = (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
-        return float(np.mean(guesses == self.personal.y))
+        probabilities = self.mirror.probabilities(self.mirror.as_input(self.personal.x / 255.0))
+        if probabilities.shape[1] != 10:
+            return None
+        return float(np.mean(probabilities.argmax(axis=1) == self.personal.y))
 
     def _update_personal(self, prefix: str = "") -> None:
-        problem = getattr(self, "_startup_problem", None)
-        if problem:
-            self.personal_label.setText(problem)
+        if self._startup_problem or self.personal is None:
+            self.personal_label.setText(self._startup_problem or "")
             return
         accuracy = self.personal_accuracy()
         text = f"Your digits: {len(self.personal)}"

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnplayground.experiment import HIDDEN_ACTIVATIONS, INITIALIZERS, LayerSpec
+from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, INITIALIZERS, LayerSpec
 
 MAX_LAYERS = 12
 
@@ -134,9 +134,12 @@ class LayerStackEditor(QGroupBox):
     # ----- reading and writing ------------------------------------------------------------------
 
     def specs(self) -> list[LayerSpec]:
-        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())]
+        """Copies of the layers as shown (the session's experiment never shares a spec with a widget)."""
+        return [LayerSpec(**vars(self.list.item(i).data(Qt.UserRole))) for i in range(self.list.count())]
 
     def set_specs(self, specs: list[LayerSpec]) -> None:
+        if specs == self.specs():  # rebuilding would destroy the editor the user is typing in
+            return
         self.list.clear()
         for spec in specs:
             item = QListWidgetItem()

@@ -1,4 +1,10 @@
-"""The architecture as a picture: neurons and links coloured by weight for small nets, blocks for big ones."""
+"""The architecture as a picture: neurons and links coloured by weight for small nets, blocks for big ones.
+
+It draws the network the session's weights probe describes (the kernels' own shapes), never the panels'
+idea of it, and nothing it draws may raise out of paintEvent.
+"""
+
+import logging
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -6,17 +12,20 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnplayground.app import theme
+from nnplayground.session.probes import kernels
 
 MAX_DRAWN_NEURONS = 16  # per layer; above this a layer is drawn as a block
 _COLOURS = [QColor(*map(int, rgb[:3])) for rgb in theme.DIVERGING.getLookupTable(nPts=101, mode="byte")]
 
 
 def _weight_colour(value: float, limit: float) -> QColor:
+    if not np.isfinite(value):
+        return QColor(theme.MUTED)
     return _COLOURS[int(round(50 + 50 * max(-1.0, min(1.0, value / limit))))]
 
 
 class NetworkDiagram(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setObjectName("networkDiagram")
         self.setToolTip("The network: inputs on the left, outputs on the right. Links are coloured by their "
@@ -26,14 +35,17 @@ class NetworkDiagram(QWidget):
         self.sizes: list[int] = []
         self.labels: list[str] = []
         self.kernels: list[np.ndarray] = []
+        session.events.connect("probed", lambda name, result: self.show_weights(result) if name == "weights"
+                               else None)
+        session.events.connect("model_changed", lambda model: self.show_weights(None) if model is None else None)
 
-    def set_architecture(self, sizes: list[int], labels: list[str]) -> None:
-        """sizes: inputs, then each Dense layer's units; labels: a caption per column."""
-        self.sizes, self.labels, self.kernels = list(sizes), list(labels), []
-        self.update()
-
-    def set_weights(self, kernels: list[np.ndarray]) -> None:
-        self.kernels = kernels
+    def show_weights(self, result: dict | None) -> None:
+        """The network in a WeightsProbe result: its kernels give the sizes, its activations the captions."""
+        found = kernels(result) if result else []
+        self.kernels = found
+        self.sizes = [found[0].shape[0], *(kernel.shape[1] for kernel in found)] if found else []
+        self.labels = ["input", *(layer["activation"] or "" for layer in result["layers"]
+                                  if "kernel" in layer["weights"])] if found else []
         self.update()
 
     def _positions(self, column: int, count: int, rect: QRectF) -> list[QPointF]:
@@ -44,12 +56,20 @@ class NetworkDiagram(QWidget):
 
     def paintEvent(self, event):  # noqa: N802 - Qt's name
         painter = QPainter(self)
+        try:
+            self._paint(painter)
+        except Exception:  # an exception escaping paintEvent with a painter active can crash the process
+            logging.getLogger(__name__).exception("could not draw the network")
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.Antialiasing)
         text_colour = self.palette().color(self.foregroundRole())
         rect = QRectF(self.rect()).adjusted(40, 12, -40, -26)
         if not self.sizes:
             painter.setPen(text_colour)
-            painter.drawText(self.rect(), Qt.AlignCenter, "Pick data and layers to see the network")
+            painter.drawText(self.rect(), Qt.AlignCenter, self.tr("Pick data and layers to see the network"))
             return
         columns = [self._positions(i, n, rect) for i, n in enumerate(self.sizes)]
         for i in range(len(self.sizes) - 1):
@@ -75,15 +95,18 @@ class NetworkDiagram(QWidget):
     def _draw_links(self, painter, index, left, right):
         big = self.sizes[index] > MAX_DRAWN_NEURONS or self.sizes[index + 1] > MAX_DRAWN_NEURONS
         kernel = self.kernels[index] if index < len(self.kernels) else None
+        if kernel is not None and kernel.shape != (self.sizes[index], self.sizes[index + 1]):
+            kernel = None
         if big or kernel is None:
             painter.setPen(QPen(QColor(theme.MUTED), 0.6))
             for a in left[:: max(1, len(left) // 8)]:
                 for b in right[:: max(1, len(right) // 8)]:
                     painter.drawLine(a, b)
             return
-        limit = float(np.abs(kernel).max()) or 1.0
+        limit = float(np.max(np.abs(kernel), initial=0.0, where=np.isfinite(kernel))) or 1.0
         for i, a in enumerate(left):
             for j, b in enumerate(right):
                 weight = kernel[i, j]
-                painter.setPen(QPen(_weight_colour(weight, limit), 0.5 + 3.0 * abs(weight) / limit))
+                width = 0.5 + 3.0 * min(abs(weight) / limit, 1.0) if np.isfinite(weight) else 0.5
+                painter.setPen(QPen(_weight_colour(weight, limit), width))
                 painter.drawLine(a, b)

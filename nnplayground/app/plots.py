@@ -1,9 +1,9 @@
-"""Live training curves: loss per batch (raw and smoothed) and per epoch, accuracy, gradient norms.
+"""Live training curves: loss per batch (raw and smoothed) and per epoch, accuracy.
 
-Curves are updated with setData on items made once. X is measured in epochs (fractional within an
-epoch), so batch and epoch curves share one axis. Hovering shows the exact values under the mouse.
+A view of the session's run log: it holds no run data, so a restored run shows its curves and a reset
+shows an empty plot. Curves are updated with setData on items made once. X is measured in epochs
+(fractional within an epoch), so batch and epoch curves share one axis. Hovering shows the exact values.
 """
-
 
 import numpy as np
 import pyqtgraph as pg
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from nnplayground.app import theme
 
-SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard shows it
 MAX_EPOCH_SYMBOLS = 200
 ACCURACY_EVERY = 4  # the accuracy plot redraws on every 4th report: it changes slowly, drawing costs GIL time
 MAX_DRAWN_POINTS = 1500  # about two per pixel of a wide plot: more only costs drawing time
@@ -37,27 +36,6 @@ def decimate(x: np.ndarray, y: np.ndarray, peaks: bool) -> tuple[np.ndarray, np.
     return np.append(xs, x[whole:]), np.append(ys, y[whole:])
 
 
-class _Series:
-    """A growing (x, y) series kept in NumPy arrays with amortised appends."""
-
-    def __init__(self):
-        self.x, self.y, self.size = np.empty(1024), np.empty(1024), 0
-
-    def extend(self, x, y):
-        needed = self.size + len(x)
-        if needed > len(self.x):
-            capacity = max(needed, 2 * len(self.x))
-            self.x, self.y = np.resize(self.x, capacity), np.resize(self.y, capacity)
-        self.x[self.size:needed], self.y[self.size:needed] = x, y
-        self.size = needed
-
-    def data(self):
-        return self.x[: self.size], self.y[: self.size]
-
-    def clear(self):
-        self.size = 0
-
-
 def _plot(title, y_label, object_name, log=False):
     widget = pg.PlotWidget(title=title)
     widget.setObjectName(object_name)
@@ -73,8 +51,9 @@ def _plot(title, y_label, object_name, log=False):
 
 
 class TrainingPlots(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
+        self.session = session
         self.loss_plot = _plot("Loss", "loss", "lossPlot", log=True)
         self.loss_plot.setToolTip("How wrong the network is: lower is better. Faint: every batch; solid: smoothed; "
                                   "dots: whole epochs. Drag to pan, wheel to zoom, right-click for more.")
@@ -94,9 +73,6 @@ class TrainingPlots(QWidget):
                                                       name="train (epoch)")
         self.val_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s",
                                                     symbolSize=7, symbolBrush=theme.VALIDATION, name="validation")
-        self.series = {name: _Series() for name in ("batch", "smooth", "accuracy", "epoch_loss", "val_loss",
-                                                    "epoch_accuracy", "val_accuracy")}
-        self._ema = self._ema_accuracy = None
         self.markers: list[pg.InfiniteLine] = []
         self.readout = QLabel(" ")
         self.readout.setObjectName("plotReadout")
@@ -127,47 +103,61 @@ class TrainingPlots(QWidget):
         self.planned_epochs = 1.0
         self._reports = 0
         self._ranges: dict = {}
+        for event, handler in (("batches", self.add_batches), ("epoch_ended", self.add_epoch),
+                               ("marker", self.mark), ("run_started", self.show_run),
+                               ("progress", lambda report: self.set_planned_epochs(report["end_position"]))):
+            session.events.connect(event, handler)
         self.fit_views()
+
+    # ----- the run log's series --------------------------------------------------------------------
+
+    @property
+    def log(self):
+        return self.session.run_log
+
+    def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of a curve: batch, smooth, accuracy from the batches; epoch_loss, val_loss, epoch_accuracy,
+        val_accuracy from the whole epochs, each drawn where its epoch ended."""
+        batches = self.log.batches
+        columns = {"batch": "loss", "smooth": "smooth_loss", "accuracy": "smooth_accuracy"}
+        if name in columns:
+            return batches["position"], batches[columns[name]]
+        key = {"epoch_loss": "loss", "epoch_accuracy": "accuracy"}.get(name, name)
+        x = np.array([position for _, position in self.log.epoch_points], float)
+        y = np.array([logs.get(key, np.nan) for logs in self.log.epochs], float)
+        return x, y
 
     # ----- updates ------------------------------------------------------------------------------
 
-    def add_batches(self, chunk: dict) -> None:
-        x, loss, accuracy = chunk["epoch_position"], chunk["loss"], chunk["accuracy"]
-        smooth, smooth_accuracy = np.empty_like(loss), np.empty_like(accuracy)
-        for i, (value, correct) in enumerate(zip(loss, accuracy, strict=True)):
-            if np.isfinite(value):
-                self._ema = value if self._ema is None else SMOOTHING * self._ema + (1 - SMOOTHING) * value
-            if np.isfinite(correct):
-                self._ema_accuracy = correct if self._ema_accuracy is None else \
-                    SMOOTHING * self._ema_accuracy + (1 - SMOOTHING) * correct
-            smooth[i] = np.nan if self._ema is None else self._ema
-            smooth_accuracy[i] = np.nan if self._ema_accuracy is None else self._ema_accuracy
-        self.series["batch"].extend(x, loss)
-        self.series["smooth"].extend(x, smooth)
-        self.series["accuracy"].extend(x, smooth_accuracy)
+    def add_batches(self, _chunk=None) -> None:
         self._reports += 1
         self._redraw(("batch", self.batch_curve), ("smooth", self.smooth_curve))
         if self._reports % ACCURACY_EVERY == 1:
             self._redraw(("accuracy", self.batch_accuracy))
         self._follow()
 
-    def add_epochs(self, reports: list[dict]) -> None:
-        """Epoch-end figures: [{"epoch": int, "logs": {...}}, ...], drawn in one go."""
-        x = np.array([report["epoch"] + 1.0 for report in reports])
-        for key, name in (("loss", "epoch_loss"), ("val_loss", "val_loss"), ("accuracy", "epoch_accuracy"),
-                          ("val_accuracy", "val_accuracy")):
-            values = np.array([report["logs"].get(key, np.nan) for report in reports])
-            if np.isfinite(values).any():
-                self.series[name].extend(x, values)
+    def add_epoch(self, _logs=None) -> None:
+        """An epoch ended: its figures, drawn with the others (epoch_ended comes once per epoch, but several
+        arrive in one report; the redraw is cheap next to the curves')."""
         items = (("epoch_loss", self.epoch_loss), ("val_loss", self.val_loss),
                  ("epoch_accuracy", self.epoch_accuracy), ("val_accuracy", self.val_accuracy))
-        if self.series["epoch_loss"].size > MAX_EPOCH_SYMBOLS:  # thousands of markers: lines draw faster
+        if self.log.complete_epochs > MAX_EPOCH_SYMBOLS:  # thousands of markers: lines draw faster
             for name, item in items:
                 if item.opts["symbol"] is not None:
                     item.setSymbol(None)
                     item.setPen(pg.mkPen(theme.TRAIN if "epoch" in name else theme.VALIDATION, width=2))
         self._redraw(*items, ("accuracy", self.batch_accuracy))
         self._follow()
+
+    def show_run(self, _log=None) -> None:
+        """Draw the run log afresh: a new run (empty) or one brought back (all its curves and markers)."""
+        self.clear()
+        if len(self.log.batches):
+            self.set_planned_epochs(self.log.position)
+            self.add_batches()
+            self.add_epoch()
+            for marker in self.log.markers:
+                self.mark(marker)
 
     # ----- view ranges --------------------------------------------------------------------------
 
@@ -189,7 +179,7 @@ class TrainingPlots(QWidget):
 
     def _loss_extent(self) -> tuple[float, float] | None:
         """Lowest and highest finite loss (log10 of them on a log axis); None before any point."""
-        parts = [self.series[name].data()[1] for name in ("batch", "epoch_loss", "val_loss")]
+        parts = [self.series(name)[1] for name in ("batch", "epoch_loss", "val_loss")]
         values = np.concatenate(parts)
         values = values[np.isfinite(values)]
         if self.log_scale.isChecked():
@@ -211,8 +201,7 @@ class TrainingPlots(QWidget):
     def _follow(self):
         if not self.following:
             return
-        x_end = max(self.planned_epochs, float(self.series["batch"].x[self.series["batch"].size - 1])
-                    if self.series["batch"].size else 0.0)
+        x_end = max(self.planned_epochs, self.log.position)
         previous = self._ranges.get(self.loss_plot)
         loss_y = self._loss_y_range(previous[2:] if previous else None)
         for plot, y_range, padding in ((self.loss_plot, loss_y, 0.0), (self.accuracy_plot, (0.0, 1.0), 0.02)):
@@ -223,13 +212,14 @@ class TrainingPlots(QWidget):
 
     def _redraw(self, *pairs):
         for name, item in pairs:
-            x, y = decimate(*self.series[name].data(), peaks=name == "batch")
+            x, y = decimate(*self.series(name), peaks=name == "batch")
             # Non-positive losses cannot sit on a log axis; they (and NaN) are gaps, never silently clipped.
             item.setData(x, y, connect="finite")
 
-    def mark(self, epoch_position: float, text: str) -> None:
+    def mark(self, marker: dict) -> None:
         """A vertical line where a setting changed during training."""
-        line = pg.InfiniteLine(pos=epoch_position, angle=90, pen=pg.mkPen(theme.ACCENT, style=Qt.DashLine),
+        text = marker["text"]
+        line = pg.InfiniteLine(pos=marker["position"], angle=90, pen=pg.mkPen(theme.ACCENT, style=Qt.DashLine),
                                label=text, labelOpts={"position": 0.9, "color": theme.ACCENT, "rotateAxis": (1, 0)})
         self.loss_plot.addItem(line)
         self.markers.append(line)
@@ -241,20 +231,15 @@ class TrainingPlots(QWidget):
             item.setPen(None)
         for item in (self.val_loss, self.val_accuracy):
             item.setSymbol("s")
-        for series in self.series.values():
-            series.clear()
         for item in (self.batch_curve, self.smooth_curve, self.epoch_loss, self.val_loss, self.batch_accuracy,
                      self.epoch_accuracy, self.val_accuracy):
             item.setData([], [])
         for line in self.markers:
             self.loss_plot.removeItem(line)
         self.markers.clear()
-        self._ema = self._ema_accuracy = None
         self._reports = 0
+        self.planned_epochs = 1.0
         self.fit_views()
-
-    def point_count(self) -> int:
-        return self.series["batch"].size
 
     # ----- hover readout ------------------------------------------------------------------------
 
@@ -265,7 +250,7 @@ class TrainingPlots(QWidget):
         names = ("batch", "smooth", "val_loss") if plot is self.loss_plot else ("accuracy", "val_accuracy")
         parts = [f"epoch {point.x():.2f}"]
         for name in names:
-            x, y = self.series[name].data()
+            x, y = self.series(name)
             if len(x):
                 i = int(np.clip(np.searchsorted(x, point.x()), 0, len(x) - 1))
                 parts.append(f"{name.replace('_', ' ')} {y[i]:.4g}")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnplayground.experiment import Experiment
+from nnplayground.session.experiment import Experiment
 
 OPTIMIZER_TITLES = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov momentum",
                     "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
@@ -142,15 +142,13 @@ class SettingsPanel(QGroupBox):
         spin.setKeyboardTracking(False)
         return spin
 
-    def read_into(self, experiment: Experiment) -> None:
-        experiment.optimizer = self.optimizer.currentData()
-        experiment.learning_rate = self.learning_rate.value()
-        experiment.schedule = self.schedule.currentData()
-        experiment.batch_size, experiment.epochs = self.batch_size.value(), self.epochs.value()
-        experiment.l1, experiment.l2 = self.l1.value(), self.l2.value()
-        experiment.patience = self.patience.value()
-        experiment.validation_split = self.validation.value() / 100
-        experiment.seed = self.seed.value()
+    def values(self) -> dict:
+        """The experiment's training fields as the widgets show them."""
+        return {"optimizer": self.optimizer.currentData(), "learning_rate": self.learning_rate.value(),
+                "schedule": self.schedule.currentData(), "batch_size": self.batch_size.value(),
+                "epochs": self.epochs.value(), "l1": self.l1.value(), "l2": self.l2.value(),
+                "patience": self.patience.value(), "validation_split": self.validation.value() / 100,
+                "seed": self.seed.value()}
 
     def show_experiment(self, experiment: Experiment) -> None:
         widgets = (self.optimizer, self.schedule, self.learning_rate, self.batch_size, self.epochs, self.l1, self.l2,

@@ -1,4 +1,5 @@
-"""Live weights: a heatmap per Dense layer, the first layer's units as 28x28 tiles, gradient and update norms.
+"""Live weights: a heatmap per layer with weights, the first layer's units as 28x28 tiles, gradient and
+update norms. A view of the session's weights probe and run log: it draws the network it is given.
 
 Colours are a diverging map centred on zero (blue negative, white zero, red positive) with fixed,
 symmetric levels that only grow, so the picture does not flicker from one snapshot to the next.
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.session.probes import kernels
 
 
 def tile_grid(kernel: np.ndarray, side: int = 28, columns: int | None = None, gap: int = 1) -> np.ndarray:
@@ -61,8 +63,9 @@ class _Heatmap(pg.GraphicsLayoutWidget):
 class WeightView(QWidget):
     """Tabs: heatmaps of every layer's kernel; first-layer tiles for images; gradient and update norms."""
 
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
+        self.session = session
         self.setObjectName("weightView")
         self.setToolTip("The weights as they change: red pulls a unit up, blue pushes it down, white does nothing.")
         self.tabs = QTabWidget()
@@ -97,19 +100,39 @@ class WeightView(QWidget):
         layout.addWidget(self.tabs)
         self.kernels: list[np.ndarray] = []
         self.image_side: int | None = None
-        self.norm_history: list[tuple[int, list[float], list[float]]] = []
+        self.layer_names: list[str] = []
         self.norm_curves: list[tuple] = []
         self.snapshots_shown = 0
+        session.events.connect("probed", self._probed)
+        session.events.connect("run_started", lambda _log: self._show_norms())
+
+    def _probed(self, name: str, result: dict) -> None:
+        if name != "weights":
+            return
+        names = [f"{layer['name']} ({layer['weights']['kernel'].shape[1]} units)" for layer in result["layers"]
+                 if "kernel" in layer["weights"]]
+        if names != self.layer_names:
+            self.set_layers(names, self._image_side(result))
+        self.show_snapshot(result)
+
+    @staticmethod
+    def _image_side(result: dict) -> int | None:
+        """The side of square images whose pixels feed the first kernel, if they do."""
+        found = kernels(result)
+        inputs = found[0].shape[0] if found else 0
+        side = int(round(inputs ** 0.5))
+        return side if side >= 8 and side * side == inputs else None
 
     def set_layers(self, names: list[str], image_side: int | None) -> None:
-        """A new model: its Dense layer names, and the input image's side (None for non-image data)."""
+        """A new architecture: its kernel-holding layer names, and the input image's side (None: not images)."""
+        self.layer_names = list(names)
         self.layer_picker.blockSignals(True)
         self.layer_picker.clear()
         self.layer_picker.addItems(names)
         self.layer_picker.blockSignals(False)
         self.image_side = image_side
         self.tabs.setTabEnabled(1, image_side is not None)
-        self.kernels, self.norm_history = [], []
+        self.kernels = []
         self.heatmap.reset_levels()
         self.tiles.reset_levels()
         self.norms.clear()
@@ -121,19 +144,27 @@ class WeightView(QWidget):
             update = self.norms.plot(pen=pg.mkPen(colour, width=1, style=Qt.DashLine), name=f"{name} update")
             self.norm_curves.append((gradient, update))
 
-    def show_snapshot(self, snapshot: dict) -> None:
-        self.kernels = snapshot["kernels"]
+    def show_snapshot(self, result: dict) -> None:
+        self.kernels = kernels(result)
         self._show_current()
         if self.image_side and self.kernels and self.kernels[0].shape[0] == self.image_side ** 2:
             self.tiles.show_array(tile_grid(self.kernels[0], self.image_side))
-        self.norm_history.append((snapshot["step"], snapshot["gradient_norms"], snapshot["update_norms"]))
-        steps = np.array([s for s, _, _ in self.norm_history], float)
+        self._show_norms()
+        self.snapshots_shown += 1
+
+    def _show_norms(self) -> None:
+        """The run log's norm history, one solid (gradient) and one dashed (update) curve per layer."""
+        log = self.session.run_log
+        norms = log.norms if log.norms is not None and len(log.norm_steps) else None
+        steps = log.norm_steps["step"] if norms is not None else np.zeros(0)
         for i, (gradient_curve, update_curve) in enumerate(self.norm_curves):
-            gradients = np.array([g[i] for _, g, _ in self.norm_history])
-            updates = np.array([u[i] for _, _, u in self.norm_history])
+            if norms is None or i >= norms.width:
+                gradient_curve.setData([], [])
+                update_curve.setData([], [])
+                continue
+            gradients, updates = norms["gradient"][:, i], norms["update"][:, i]
             gradient_curve.setData(steps, np.where(gradients > 0, gradients, np.nan), connect="finite")
             update_curve.setData(steps, np.where(updates > 0, updates, np.nan), connect="finite")
-        self.snapshots_shown += 1
 
     def _show_current(self):
         index = self.layer_picker.currentIndex()

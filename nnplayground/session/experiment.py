@@ -177,7 +177,8 @@ class Experiment:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Experiment":
-        """Rebuild from to_dict's output; unknown keys are ignored, wrong types fall back to defaults."""
+        """Rebuild from to_dict's output; unknown keys are ignored, wrong types and impossible values fall
+        back to the defaults (a settings file edited by hand never starts the window with a broken setup)."""
         known = {f.name: f for f in fields(cls)}
         default = cls()
         values = {}
@@ -185,16 +186,36 @@ class Experiment:
             if key not in known:
                 continue
             if key == "layers":
-                try:
-                    values[key] = [LayerSpec(**{k: v for k, v in layer.items() if k in LayerSpec.__dataclass_fields__})
-                                   for layer in value]
-                except (TypeError, AttributeError):
-                    continue
+                layers = _layer_specs(value)
+                if layers is not None:
+                    values[key] = layers
             elif isinstance(value, type(getattr(default, key))) or (key == "data_path" and isinstance(value, str)):
                 values[key] = value
-            elif isinstance(getattr(default, key), float) and isinstance(value, int):
+            elif isinstance(getattr(default, key), float) and isinstance(value, int) and not isinstance(value, bool):
                 values[key] = float(value)
-        return cls(**values)
+        experiment = cls(**values)
+        for _ in range(3):  # a reset field can make another one wrong (n_classes after dataset): look again
+            problems = experiment.problems()
+            for key in problems:
+                name = key.split(".")[0]
+                setattr(experiment, name, copy.deepcopy(getattr(default, name)))
+        return experiment if not experiment.problems() else default
+
+
+def _layer_specs(value) -> list[LayerSpec] | None:
+    """LayerSpecs from plain data, or None if any field has the wrong type."""
+    defaults = LayerSpec()
+    specs = []
+    for layer in value if isinstance(value, list) else ():
+        if not isinstance(layer, dict):
+            return None
+        fields_ = {k: v for k, v in layer.items() if k in LayerSpec.__dataclass_fields__}
+        for key, item in fields_.items():
+            wanted = type(getattr(defaults, key))
+            if isinstance(item, bool) or not (isinstance(item, wanted) or (wanted is float and isinstance(item, int))):
+                return None
+        specs.append(LayerSpec(**fields_))
+    return specs if isinstance(value, list) else None
 
 
 

@@ -32,6 +32,7 @@ class Control:
         self._paused, self._steps_allowed, self._stop = paused, 0, False
         self._commands: list = []
         self.can_wait = can_wait
+        self.parked = False  # the job is waiting for go now: paused in fact, not only asked to
 
     def pause(self) -> None:
         with self._condition:
@@ -78,7 +79,9 @@ class Control:
             before_waiting()
         with self._condition:
             while self._paused and not self._steps_allowed and not self._stop:
+                self.parked = True
                 self._condition.wait()
+            self.parked = False
             if self._steps_allowed and not self._stop:
                 self._steps_allowed -= 1
             commands, self._commands = self._commands, []
@@ -218,8 +221,10 @@ class _Bridge(Callback):
         done = self.model.optimizer.iterations - self.first_iteration
         per_step = self.trained_seconds / max(done, 1)
         return {"epoch": self.epoch + 1, "epochs": self.job.initial_epoch + self.job.epochs,
+                "end_position": self.job.start_position + self.job.epochs,
                 "batch": self.batch_in_epoch, "steps": self.steps, "step": self.step, "position": self.position,
-                "eta": max(0, total - done) * per_step, "seconds": self.trained_seconds, "fraction": min(1.0, done / max(total, 1)),
+                "eta": max(0, total - done) * per_step, "seconds": self.trained_seconds,
+                "fraction": min(1.0, done / max(total, 1)),
                 "samples_per_second": self.samples / self.trained_seconds if self.trained_seconds else 0.0}
 
     def _recover_from_divergence(self, loss: float) -> None:

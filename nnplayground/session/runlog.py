@@ -18,11 +18,12 @@ SMOOTHING = 0.9  # exponential moving average of the batch loss and accuracy, as
 class Table:
     """Named float columns that grow by appending, in amortised O(1) (capacity doubles)."""
 
-    def __init__(self, names, width: int = 1):
+    def __init__(self, names, width: int | None = None):
+        """1-D columns, or 2-D ones of `width` values per row."""
         self.names = tuple(names)
         self.width = width
         self.size = 0
-        self._data = {name: np.empty((256, width) if width > 1 else 256) for name in self.names}
+        self._data = {name: np.empty((256, width) if width is not None else 256) for name in self.names}
 
     def extend(self, **columns) -> None:
         count = len(next(iter(columns.values())))

@@ -50,7 +50,7 @@ class Session:
         self.probe_results: dict = {}
         self.mirror = Mirror()
         self.last_progress: dict = {}
-        self._control: Control | None = None
+        self.control: Control | None = None  # the running job's, while there is one
         self._after_stop: list = []
         self._pristine = False  # the model was built from the experiment and never trained: rebuilding is free
 
@@ -69,7 +69,7 @@ class Session:
         live = {key: changes.pop(key) for key in LIVE_FIELDS if key in changes}
         if changes:
             self._write(changes)
-            if set(changes) & set(ARCHITECTURE_FIELDS) or self._pristine:
+            if set(changes) & set(ARCHITECTURE_FIELDS) or self._pristine or self.model is None:
                 self.when_stopped(self._new_network)
             elif set(changes) & set(OPTIMIZER_FIELDS):
                 self.when_stopped(self._renew_optimizer)
@@ -81,13 +81,13 @@ class Session:
     def apply(self, command: Command) -> None:
         """The one path for live edits: the experiment now; the network at the next batch boundary while
         a job trains, else at once; a marker on the run where it landed."""
-        self._write(command.experiment_changes(self.experiment))
-        problems = self.experiment.problems()
-        if self.model is None or any(key in problems for key in command.experiment_changes(self.experiment)):
+        changes = command.experiment_changes(self.experiment)
+        self._write(changes)
+        if set(changes) & set(self.experiment.problems()):
             return  # flagged, not applied: the panel shows why
-        if self._control is not None:
-            self._control.submit(command)
-        elif self._pristine:
+        if self.control is not None:
+            self.control.submit(command)
+        elif self._pristine or self.model is None:
             self._new_network()
         else:
             text = command.apply(self.model)
@@ -179,6 +179,7 @@ class Session:
         self.probe_results = {}
         self.mirror.set_model(self.model, self.dataset.class_names if self.dataset is not None else ())
         self.events.emit("model_changed", self.model)
+        self.events.emit("mirror_changed", self.mirror)
         self.events.emit("run_started", self.run_log)
         self.probe_now()
 
@@ -196,6 +197,7 @@ class Session:
         model = load_model(path)
         if not self.fits_data(model):
             self.mirror.set_model(model)
+            self.events.emit("mirror_changed", self.mirror)
             self.events.emit("message", f"Opened {path} for drawing only: it takes inputs of shape "
                                         f"{model.input_shape}, and the current data has "
                                         f"{self.dataset.input_shape if self.dataset is not None else 'none'}.")
@@ -252,12 +254,12 @@ class Session:
     def add_probe(self, probe) -> None:
         """Ask the network for `probe`'s answer from now on (``probed`` events); answered at once if idle."""
         self.probes[probe.name] = probe
-        if self._control is None and self.model is not None:
+        if self.control is None and self.model is not None:
             self._probed(probe.name, probe(self.model, ProbeContext(self.run_log.step)), training=False)
 
     def probe_now(self) -> None:
         """Every probe's answer for the idle network."""
-        if self._control is None and self.model is not None:
+        if self.control is None and self.model is not None:
             context = ProbeContext(self.run_log.step)
             for probe in list(self.probes.values()):
                 self._probed(probe.name, probe(self.model, context), training=False)
@@ -279,7 +281,7 @@ class Session:
         """Start training (loading the data first if there is none), or resume a paused run. With the
         synchronous runner this returns when the run is over."""
         if self.state is State.PAUSED:
-            self._control.resume()
+            self.control.resume()
             self._set_state(State.RUNNING)
             return True
         if self.state is State.RUNNING:
@@ -288,7 +290,7 @@ class Session:
 
     def pause(self) -> None:
         if self.state is State.RUNNING:
-            self._control.pause()
+            self.control.pause()
             self._set_state(State.PAUSED)
 
     def step(self) -> None:
@@ -296,13 +298,13 @@ class Session:
         if self.state is State.IDLE:
             self._start(steps=1)
         else:
-            self._control.step()
+            self.control.step()
             self._set_state(State.PAUSED)
 
     def stop(self) -> None:
         """End the run: no further batch is trained; Train continues from here."""
-        if self._control is not None:
-            self._control.stop()
+        if self.control is not None:
+            self.control.stop()
 
     def reset(self, same_weights: bool = False) -> None:
         """A new run: new random weights (the next seed, so that this start is reproducible too), or the
@@ -317,11 +319,11 @@ class Session:
 
     def when_stopped(self, action) -> None:
         """Run `action` now if nothing trains, else as soon as the current run has stopped (asking it to)."""
-        if self._control is None:
+        if self.control is None:
             action()
             return
         self._after_stop.append(action)
-        self._control.stop()
+        self.control.stop()
 
     def _start(self, steps: int = 0) -> bool:
         if self.dataset is None:
@@ -338,14 +340,14 @@ class Session:
         job = TrainingJob(self.model, self.dataset, epochs=e.epochs, batch_size=e.batch_size,
                           initial_epoch=log.complete_epochs, start_step=log.step, start_position=log.position,
                           validation_split=e.validation_split, patience=e.patience, probes=self.probes.values())
-        self._control = Control(paused=bool(steps), can_wait=self.runner.can_wait)
+        self.control = Control(paused=bool(steps), can_wait=self.runner.can_wait)
         for _ in range(steps):
-            self._control.step()
+            self.control.step()
         self._pristine = False
         self._seconds_before = log.seconds
         self._set_state(State.PAUSED if steps else State.RUNNING)
         self.events.emit("run_started", log)
-        self.runner.start(job, self._control, self._on_report, self._on_finished)
+        self.runner.start(job, self.control, self._on_report, self._on_finished)
         return True
 
     def _on_report(self, payload: dict) -> None:
@@ -373,7 +375,7 @@ class Session:
             self.events.emit("message", payload["message"])
 
     def _on_finished(self, reason: str) -> None:
-        self._control = None
+        self.control = None
         self.run_log.finish_reason = reason
         self._set_state(State.IDLE)
         self.events.emit("run_finished", reason)

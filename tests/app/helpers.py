@@ -11,8 +11,20 @@ def open_window(qtbot, width=1280, height=800) -> MainWindow:
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()
-    qtbot.waitUntil(lambda: window.dataset is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.dataset is not None, timeout=10_000)
     return window
+
+
+def points(window) -> int:
+    """Batches in the current run's log."""
+    return len(window.session.run_log.batches)
+
+
+def wait_until_parked(qtbot, window):
+    """Until the paused job really waits and its last report has arrived."""
+    session = window.session
+    qtbot.waitUntil(lambda: session.control is not None and session.control.parked)
+    qtbot.waitUntil(lambda: session.run_log.step == session.model.optimizer.iterations)
 
 
 def click(qtbot, window, name):

@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage
 
 from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.datasets.personal import PersonalDigits
-from nnplayground.experiment import Experiment
+from nnplayground.session import Experiment, Session
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +31,12 @@ BAR = [(60, 140), (220, 140)]
 
 
 def _panel(qtbot, tmp_path, model):
-    panel = DrawPanel(PersonalDigits(tmp_path / "mine.npz"))
+    session = Session(personal=PersonalDigits(tmp_path / "mine.npz"))
+    panel = DrawPanel(session)
     qtbot.addWidget(panel)
     panel.show()
-    panel.set_model(model)
+    session.mirror.set_model(model, tuple(map(str, range(10))))
+    session.events.emit("mirror_changed", session.mirror)
     return panel
 
 

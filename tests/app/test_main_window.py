@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QListWidget, QTabBar, QWidget
 
 from nnplayground.app import MainWindow
-from nnplayground.app.main_window import IDLE, PAUSED, RUNNING
-from tests.app.helpers import choose, click, open_window, type_into
+from nnplayground.session import State
+from tests.app.helpers import choose, click, open_window, points, type_into, wait_until_parked
 
 NAMED = ("trainButton", "pauseButton", "stepButton", "stopButton", "resetButton", "datasetPicker", "layerStack",
          "optimizerPicker", "learningRate", "batchSize", "epochs", "lossPlot", "weightView")
@@ -15,7 +15,7 @@ NAMED = ("trainButton", "pauseButton", "stepButton", "stopButton", "resetButton"
 
 def _two_layer_spiral(qtbot, window, epochs="5000"):
     choose(qtbot, window, "datasetPicker", "Spiral")
-    qtbot.waitUntil(lambda: window.dataset.name == "spiral")
+    qtbot.waitUntil(lambda: window.session.dataset.name == "spiral")
     while window.layer_stack.list.count():
         click(qtbot, window, "removeLayerButton")
     click(qtbot, window, "addLayerButton")
@@ -47,50 +47,48 @@ def test_whole_flow_on_a_toy_set(qtbot):
     assert window.layer_stack.count_label.text() == f"{(2 + 1) * 12 + 13 * 12 + 13 * 1:,} parameters to learn"
 
     click(qtbot, window, "trainButton")
-    assert window.state == RUNNING
-    qtbot.waitUntil(lambda: window.epochs_done >= 1, timeout=10_000)
+    assert window.session.state is State.RUNNING
+    qtbot.waitUntil(lambda: window.session.run_log.complete_epochs >= 1, timeout=10_000)
     first_kernel = window.weight_view.kernels[0].copy()
     click(qtbot, window, "pauseButton")
-    assert window.state == PAUSED
-    qtbot.waitUntil(lambda: window.worker.is_paused)
-    qtbot.wait(100)  # let the last report arrive (not a synchronisation: what follows waits for a change)
-    before = window.plots.point_count()
+    assert window.session.state is State.PAUSED
+    wait_until_parked(qtbot, window)
+    before = points(window)
     click(qtbot, window, "stepButton")
-    qtbot.waitUntil(lambda: window.plots.point_count() == before + 1)
+    qtbot.waitUntil(lambda: points(window) == before + 1)
     assert "batch" in window.findChild(QWidget, "statusEpoch").text()
 
     type_into(qtbot, window.settings_panel.learning_rate, window.settings_panel.learning_rate.box, "0.02")
     click(qtbot, window, "trainButton")  # resume
     qtbot.waitUntil(lambda: len(window.plots.markers) == 1, timeout=5_000)
     assert "0.02" in window.plots.markers[0].label.textItem.toPlainText()
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.model.optimizer.learning_rate == 0.02)
+    qtbot.waitUntil(lambda: window.session.model.optimizer.learning_rate == 0.02)
     qtbot.waitUntil(lambda: window.weight_view.snapshots_shown > 3)
     assert not np.array_equal(window.weight_view.kernels[0], first_kernel)
     click(qtbot, window, "stopButton")
-    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
-    assert window.worker is None
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=5_000)
     assert "stopped after" in window.findChild(QWidget, "statusEpoch").text()
-    x, y = window.plots.series["batch"].data()
+    x, y = window.plots.series("batch")
     assert len(x) > 16 and np.all(np.diff(x) > 0) and np.isfinite(y).all()
 
-    trained = window.model.get_weights()
+    trained = window.session.model.get_weights()
     window.reset_same_action.trigger()
-    for start, now in zip(window.initial_weights, window.model.get_weights(), strict=True):
+    for start, now in zip(window.session.initial_weights, window.session.model.get_weights(), strict=True):
         np.testing.assert_array_equal(start, now)
-    assert not np.array_equal(trained[0], window.model.get_weights()[0])
-    assert window.plots.point_count() == 0
+    assert not np.array_equal(trained[0], window.session.model.get_weights()[0])
+    assert points(window) == 0
 
 
 def test_one_epoch_on_the_embedded_sample(qtbot):
     window = open_window(qtbot)
-    assert window.dataset.name == "mnist-sample"
+    assert window.session.dataset.name == "mnist-sample"
     type_into(qtbot, window, "epochs", "1")
     type_into(qtbot, window, "batchSize", "64")
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.state == IDLE, timeout=20_000)
-    assert window.epochs_done == 1
-    assert window.plots.point_count() == 4000 // 64 + 1
-    logs_accuracy = window.plots.series["val_accuracy"].data()[1]
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=20_000)
+    assert window.session.run_log.complete_epochs == 1
+    assert points(window) == 4000 // 64 + 1
+    logs_accuracy = window.plots.series("val_accuracy")[1]
     assert len(logs_accuracy) == 1 and logs_accuracy[0] > 0.7
     assert window.findChild(QWidget, "statusEpoch").text() == "done: 1 epochs"
     assert window.progress_bar.value() == 1000
@@ -103,8 +101,8 @@ def test_closing_mid_training_stops_the_worker_within_a_second(qtbot):
     window = open_window(qtbot)
     type_into(qtbot, window, "epochs", "1000")
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.plots.point_count() > 10, timeout=10_000)
-    worker = window.worker
+    qtbot.waitUntil(lambda: points(window) > 10, timeout=10_000)
+    worker = window.runner.thread
     window.close()
     assert worker.wait(1000)
     assert not worker.isRunning()
@@ -113,8 +111,8 @@ def test_closing_mid_training_stops_the_worker_within_a_second(qtbot):
 def test_closing_while_paused_does_not_hang(qtbot):
     window = open_window(qtbot)
     click(qtbot, window, "stepButton")
-    qtbot.waitUntil(lambda: window.plots.point_count() == 1, timeout=10_000)
-    worker = window.worker
+    qtbot.waitUntil(lambda: points(window) == 1, timeout=10_000)
+    worker = window.runner.thread
     window.close()
     assert worker.wait(1000)
 
@@ -129,11 +127,11 @@ def test_divergence_pauses_restores_and_explains(qtbot):
     type_into(qtbot, window.settings_panel.learning_rate, window.settings_panel.learning_rate.box, "10")
     click(qtbot, window, "trainButton")
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
-    assert window.state == PAUSED
+    assert window.session.state is State.PAUSED
     assert "learning rate" in window.banner.text() and "too high" in window.banner.text()
-    assert all(np.isfinite(w).all() for w in window.model.get_weights())
+    assert all(np.isfinite(w).all() for w in window.session.model.get_weights())
     click(qtbot, window, "stopButton")
-    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=5_000)
 
 
 def test_shortcuts_space_s_and_r(qtbot):
@@ -141,18 +139,18 @@ def test_shortcuts_space_s_and_r(qtbot):
     type_into(qtbot, window, "epochs", "1000")
     window.plots.setFocus()
     qtbot.keyClick(window, Qt.Key_Space)
-    assert window.state == RUNNING
+    assert window.session.state is State.RUNNING
     qtbot.keyClick(window, Qt.Key_Space)
-    assert window.state == PAUSED
-    qtbot.waitUntil(lambda: window.worker.is_paused)
-    qtbot.wait(100)
-    before = window.plots.point_count()
+    assert window.session.state is State.PAUSED
+    wait_until_parked(qtbot, window)
+    before = points(window)
     qtbot.keyClick(window, Qt.Key_S)
-    qtbot.waitUntil(lambda: window.plots.point_count() == before + 1)
+    qtbot.waitUntil(lambda: points(window) == before + 1)
     seed = window.settings_panel.seed.value()
     qtbot.keyClick(window, Qt.Key_R)
-    qtbot.waitUntil(lambda: window.state == IDLE and window.settings_panel.seed.value() == seed + 1, timeout=5_000)
-    assert window.model is None and window.plots.point_count() == 0
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE and window.settings_panel.seed.value() == seed + 1,
+                    timeout=5_000)
+    assert points(window) == 0 and window.session.run_log.step == 0 and window.session.runs
 
 
 def test_up_down_and_remove_reorder_the_stack(qtbot):
@@ -175,16 +173,17 @@ def test_stop_reset_and_data_changes_in_any_order(qtbot):
     window = open_window(qtbot)
     type_into(qtbot, window, "epochs", "1000")
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.plots.point_count() > 5, timeout=10_000)
+    qtbot.waitUntil(lambda: points(window) > 5, timeout=10_000)
     choose(qtbot, window, "datasetPicker", "Moons")
     window.reset_same_action.trigger()
     window.stop()
     click(qtbot, window, "resetButton")
-    qtbot.waitUntil(lambda: window.state == IDLE and window.dataset.name == "moons", timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE and window.session.dataset.name == "moons",
+                    timeout=10_000)
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.plots.point_count() > 5, timeout=10_000)
+    qtbot.waitUntil(lambda: points(window) > 5, timeout=10_000)
     window.stop()
-    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=5_000)
 
 
 def test_bad_values_are_refused_or_flagged(qtbot):
@@ -196,18 +195,18 @@ def test_bad_values_are_refused_or_flagged(qtbot):
     type_into(qtbot, window, "learningRateBox", "99")
     assert window.settings_panel.learning_rate.value() == 9  # the second 9 (99 > 10) is refused as typed
     choose(qtbot, window, "datasetPicker", "Moons")
-    qtbot.waitUntil(lambda: window.dataset.name == "moons")
+    qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
     assert window.data_panel.classes.maximum() == 2  # moons come in two classes only
     window.close()
     # A settings file written by hand with impossible values: refused in place, previous work intact.
     window.settings.setValue("experiment", '{"learning_rate": 500, "batch_size": -3, "layers": "nonsense"}')
     again = open_window(qtbot)
-    assert again.experiment.learning_rate <= 10 and again.experiment.batch_size >= 1
-    assert len(again.experiment.layers) == 2
+    assert again.session.experiment.learning_rate <= 10 and again.session.experiment.batch_size >= 1
+    assert len(again.session.experiment.layers) == 2
     type_into(qtbot, again, "batchSize", "9999")
-    qtbot.waitUntil(lambda: again.state == "idle")
+    qtbot.waitUntil(lambda: again.session.state is State.IDLE)
     choose(qtbot, again, "datasetPicker", "Circle")
-    qtbot.waitUntil(lambda: again.dataset.name == "circle")
+    qtbot.waitUntil(lambda: again.session.dataset.name == "circle")
     assert "larger than the training set" in again.banner.text()
 
 
@@ -215,9 +214,9 @@ def test_unreadable_file_keeps_the_previous_data(qtbot, tmp_path):
     window = open_window(qtbot)
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"not a zip")
-    window.open_data_path(str(bad))
-    assert "broken.npz" in window.banner.text()
-    assert window.dataset.name == "mnist-sample"
+    window.open_data_path(str(bad))  # read off the GUI thread
+    qtbot.waitUntil(lambda: "broken.npz" in window.banner.text())
+    assert window.session.dataset.name == "mnist-sample"
     assert window.data_panel.dataset == "mnist-sample"
 
 
@@ -227,7 +226,7 @@ def test_offline_download_says_so_and_keeps_the_data(qtbot, monkeypatch):
     choose(qtbot, window, "datasetPicker", "MNIST (")
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=15_000)
     assert "offline" in window.banner.text()
-    assert window.dataset.name == "mnist-sample" and window.data_panel.dataset == "mnist-sample"
+    assert window.session.dataset.name == "mnist-sample" and window.data_panel.dataset == "mnist-sample"
 
 
 def test_settings_persist_between_launches(qtbot):
@@ -241,7 +240,7 @@ def test_settings_persist_between_launches(qtbot):
     again.close()
     third = MainWindow()
     qtbot.addWidget(third)
-    assert third.experiment.epochs == 7 and len(third.experiment.layers) == 3
+    assert third.session.experiment.epochs == 7 and len(third.session.experiment.layers) == 3
     assert third.size() == closed_size
 
 
@@ -258,18 +257,18 @@ def test_save_and_open_a_model_then_draw_with_it(qtbot, tmp_path):
     window = open_window(qtbot)
     type_into(qtbot, window, "epochs", "1")
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.state == IDLE, timeout=20_000)
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=20_000)
     assert window.save_model(str(tmp_path / "net.npz"))
-    trained = window.model.get_weights()
+    trained = window.session.model.get_weights()
     window.reset_new()
     assert window.open_model(str(tmp_path / "net.npz"))
-    for a, b in zip(window.model.get_weights(), trained, strict=True):
+    for a, b in zip(window.session.model.get_weights(), trained, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert window.epochs_done == 1
-    assert window.draw_panel.model is not None and window.draw_panel.model_problem() is None
+    assert len(window.session.model.history.history["loss"]) == 1
+    assert window.draw_panel.mirror.model is not None and window.draw_panel.model_problem() is None
     (tmp_path / "broken.npz").write_bytes(b"nope")
     window.open_model(str(tmp_path / "broken.npz"))
-    assert "broken.npz" in window.banner.text() and window.model is not None
+    assert "broken.npz" in window.banner.text() and window.session.model is not None
 
 
 def test_deskew_option_builds_the_layer(qtbot):
@@ -277,12 +276,12 @@ def test_deskew_option_builds_the_layer(qtbot):
 
     window = open_window(qtbot)
     qtbot.mouseClick(window.data_panel.deskew, Qt.LeftButton)
-    qtbot.waitUntil(lambda: window.experiment.deskew)
+    qtbot.waitUntil(lambda: window.session.experiment.deskew)
     click(qtbot, window, "stepButton")
-    qtbot.waitUntil(lambda: window.plots.point_count() == 1, timeout=10_000)
-    assert isinstance(window.worker.model.layers[0], Deskew)
+    qtbot.waitUntil(lambda: points(window) == 1, timeout=10_000)
+    assert isinstance(window.session.model.layers[0], Deskew)
     window.stop()
-    qtbot.waitUntil(lambda: window.state == IDLE, timeout=5_000)
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=5_000)
 
 
 def test_optimizer_change_after_a_run_applies_to_the_next_run(qtbot):
@@ -291,12 +290,13 @@ def test_optimizer_change_after_a_run_applies_to_the_next_run(qtbot):
     window = open_window(qtbot)
     type_into(qtbot, window, "epochs", "1")
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.state == IDLE, timeout=20_000)
-    trained = window.model.get_weights()
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=20_000)
+    trained = window.session.model.get_weights()
     choose(qtbot, window, "optimizerPicker", "SGD")
-    assert isinstance(window.model.optimizer, SGD) and window.epochs_done == 1
-    for now, before in zip(window.model.get_weights(), trained, strict=True):
+    assert isinstance(window.session.model.optimizer, SGD) and window.session.run_log.complete_epochs == 1
+    for now, before in zip(window.session.model.get_weights(), trained, strict=True):
         np.testing.assert_array_equal(now, before)
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.state == IDLE and window.epochs_done == 2, timeout=20_000)
-    assert window.model.optimizer.iterations == 4000 // 32  # one epoch, all on the new optimizer
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE and window.session.run_log.complete_epochs == 2,
+                    timeout=20_000)
+    assert window.session.model.optimizer.iterations == 4000 // 32  # one epoch, all on the new optimizer

@@ -21,8 +21,10 @@ def test_decimate_leaves_short_series_alone():
 
 def test_loss_axis_shows_every_point_and_stays_still(qtbot):
     from nnplayground.app.plots import TrainingPlots
+    from nnplayground.session import Session
 
-    plots = TrainingPlots()
+    session = Session()
+    plots = TrainingPlots(session)
     qtbot.addWidget(plots)
     plots.set_planned_epochs(10)
     steps = np.arange(1, 201)
@@ -31,8 +33,8 @@ def test_loss_axis_shows_every_point_and_stays_still(qtbot):
     ranges = []
     for start in range(0, 200, 20):
         part = slice(start, start + 20)
-        plots.add_batches({"step": steps[part], "epoch_position": steps[part] / 20, "loss": loss[part],
-                           "accuracy": np.full(20, 0.5)})
+        chunk = {"step": steps[part], "position": steps[part] / 20, "loss": loss[part], "accuracy": np.full(20, 0.5)}
+        session.events.emit("batches", session.run_log.add_batches(chunk))
         ranges.append(plots._ranges[plots.loss_plot])
     low, high = ranges[-1][2:]
     assert low <= np.log10(loss.min()) and np.log10(40.0) <= high

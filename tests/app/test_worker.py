@@ -1,81 +1,77 @@
-"""The training worker on its own: commands at batch boundaries, copies in every report."""
+"""The window's runner on its own: a session job on a QThread, its reports on the GUI thread, commands at
+batch boundaries, copies in every report."""
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from nnplayground.app.worker import TrainingWorker
-from nnplayground.experiment import Experiment
+from nnplayground.app.worker import QtRunner
+from nnplayground.session import Experiment, Session, State
 
 
-def _worker(qtbot, epochs=1000, **kwargs):
-    experiment = Experiment(dataset="moons", epochs=epochs, batch_size=8)
-    data = experiment.load_data()
-    model = experiment.build_model(data.input_shape, data.n_classes)
-    worker = TrainingWorker(model, data, epochs=epochs, batch_size=8, **kwargs)
-    reports = {"batches": [], "snapshots": [], "changes": [], "finished": []}
-    worker.batches.connect(reports["batches"].append)
-    worker.snapshot.connect(reports["snapshots"].append)
-    worker.setting_changed.connect(reports["changes"].append)
-    worker.training_finished.connect(reports["finished"].append)
-    worker.progress.connect(lambda _: worker.gui_ready())
-    return worker, model, reports
+def _session(qtbot, epochs=1000):
+    session = Session(Experiment(dataset="moons", epochs=epochs, batch_size=8), runner=QtRunner())
+    session.load_data()
+    reports = {"batches": [], "probes": [], "markers": [], "finished": [], "threads": set()}
+    session.events.connect("batches", lambda chunk: reports["batches"].append(chunk))
+    session.events.connect("probed", lambda name, result: reports["probes"].append(result))
+    session.events.connect("marker", reports["markers"].append)
+    session.events.connect("run_finished", reports["finished"].append)
+    session.events.connect("progress", lambda _: reports["threads"].add(QThread.currentThread()))
+    return session, reports
 
 
 def _steps(reports):
     return sum(len(chunk["step"]) for chunk in reports["batches"])
 
 
-def test_start_paused_step_and_stop(qtbot):
-    worker, model, reports = _worker(qtbot, start_paused=True)
-    start = model.get_weights()
-    worker.start()
-    worker.step()
+def test_step_then_stop_on_a_qthread(qtbot):
+    session, reports = _session(qtbot)
+    start = session.model.get_weights()
+    session.step()
     qtbot.waitUntil(lambda: _steps(reports) == 1)
-    worker.step()
-    worker.step()
+    session.step()
+    session.step()
     qtbot.waitUntil(lambda: _steps(reports) == 3)
-    assert not np.array_equal(start[0], model.get_weights()[0])
-    with qtbot.waitSignal(worker.training_finished, timeout=2000):
-        worker.stop()
-    assert reports["finished"] == ["stopped"]
-    assert worker.wait(1000)
+    assert not np.array_equal(start[0], session.model.get_weights()[0])
+    session.stop()
+    qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=2000)
+    assert reports["finished"] == ["stopped"] and session.model.optimizer.iterations == 3
+    assert reports["threads"] == {QThread.currentThread()}  # every report arrived on the GUI thread
 
 
-def test_learning_rate_change_lands_between_batches_and_is_reported(qtbot):
-    worker, model, reports = _worker(qtbot)
-    worker.start()
+def test_learning_rate_and_regularization_land_between_batches_and_are_marked(qtbot):
+    session, reports = _session(qtbot)
+    session.train()
     qtbot.waitUntil(lambda: _steps(reports) > 20)
-    worker.set_learning_rate(0.25)
-    worker.set_regularization(0.0, 0.01)
-    qtbot.waitUntil(lambda: len(reports["changes"]) == 2)
-    assert reports["changes"][0]["name"] == "learning rate" and reports["changes"][0]["value"] == 0.25
-    assert reports["changes"][0]["step"] > 20
-    worker.stop()
-    assert worker.wait(1000)
-    assert model.optimizer.learning_rate == 0.25
-    assert model.layers[-1].kernel_regularizer.l2 == 0.01
+    session.update(learning_rate=0.25, l2=0.01)
+    qtbot.waitUntil(lambda: len(reports["markers"]) == 2)
+    assert reports["markers"][0]["text"] == "lr 0.25" and reports["markers"][0]["step"] > 20
+    session.stop()
+    qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=2000)
+    assert session.model.optimizer.learning_rate == 0.25
+    assert session.model.layers[-1].kernel_regularizer.l2 == 0.01
 
 
-def test_snapshots_are_copies_not_live_arrays(qtbot):
-    worker, model, reports = _worker(qtbot)
-    worker.start()
-    qtbot.waitUntil(lambda: len(reports["snapshots"]) >= 2)
-    worker.stop()
-    assert worker.wait(1000)
-    kernel = reports["snapshots"][-1]["kernels"][0]
-    assert not np.shares_memory(kernel, model.flat_weights)
-    assert all(norm > 0 for norm in reports["snapshots"][-1]["gradient_norms"])
+def test_probe_answers_are_copies_and_every_batch_is_reported_once(qtbot):
+    session, reports = _session(qtbot)
+    session.train()
+    qtbot.waitUntil(lambda: len(reports["probes"]) >= 3)
+    session.stop()
+    qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=2000)
+    kernel = reports["probes"][-1]["layers"][0]["weights"]["kernel"]
+    assert not np.shares_memory(kernel, session.model.flat_weights)
+    assert all(layer["gradient_norm"] > 0 for layer in reports["probes"][-1]["layers"])
     steps = np.concatenate([chunk["step"] for chunk in reports["batches"]])
-    assert np.array_equal(steps, np.arange(1, len(steps) + 1))  # every batch reported once, in order
+    assert np.array_equal(steps, np.arange(1, len(steps) + 1))
 
 
 def test_runs_to_completion(qtbot):
-    worker, model, reports = _worker(qtbot, epochs=3)
-    with qtbot.waitSignal(worker.training_finished, timeout=10_000):
-        worker.start()
+    session, reports = _session(qtbot, epochs=3)
+    session.train()
+    qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=10_000)
     assert reports["finished"] == ["completed"]
     assert _steps(reports) == 3 * int(np.ceil(250 / 8))
-    assert len(model.history.history["loss"]) == 3
+    assert len(session.run_log.epochs) == 3
 
 
 class _Emitter(QObject):
