@@ -102,7 +102,8 @@ def _add_data_arguments(parser):
     parser.add_argument("--samples", type=_positive_int, default=1000, help="size of a toy set")
     parser.add_argument("--noise", type=float, default=0.1, help="noise of a toy set")
     parser.add_argument("--classes", type=int, default=2, help="classes of a toy set (2-5 where possible)")
-    parser.add_argument("--seed", type=int, default=None, help="makes the run (and a toy set) reproducible")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="the starting weights and batch order (default: a random seed, printed)")
 
 
 def main(argv=None) -> int:

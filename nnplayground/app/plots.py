@@ -239,6 +239,7 @@ class TrainingPlots(QWidget):
         self.markers.clear()
         self._reports = 0
         self.planned_epochs = 1.0
+        self.readout.setText(" ")
         self.fit_views()
 
     # ----- hover readout ------------------------------------------------------------------------

@@ -55,7 +55,8 @@ class Experiment:
     l2: float = 0.0
     patience: int = 0  # early stopping after this many epochs without improvement; 0 = off
     validation_split: float = 0.0  # 0: validate on the test set
-    seed: int = 0
+    seed: int = 0  # the network's starting weights, the order of batches, dropout
+    data_seed: int = 0  # the points of a 2-D set: a new network (Reset) keeps the same points
     personal_digits: bool = False  # add the user's own labelled drawings to the training data
     deskew: bool = False  # straighten slanted images, in training and when reading drawings (a Deskew layer)
 
@@ -111,7 +112,7 @@ class Experiment:
         """The chosen data; with `personal_digits`, the user's own digits (a PersonalDigits) join training."""
         data = catalog.load(self.dataset, path=self.data_path if self.dataset == "file" else None,
                             n_samples=self.n_samples, noise=self.noise, n_classes=self.n_classes,
-                            test_fraction=self.test_fraction, seed=self.seed, progress=progress)
+                            test_fraction=self.test_fraction, seed=self.data_seed, progress=progress)
         if self.personal_digits and personal is not None and len(personal) and data.input_shape == (28, 28) \
                 and data.n_classes == 10 and data.name != "fashion-mnist":
             data.x_train = np.concatenate([data.x_train, personal.x])

@@ -21,7 +21,8 @@ from nnplayground.session.mirror import Mirror
 from nnplayground.session.probes import ProbeContext, WeightsProbe
 from nnplayground.session.runlog import RunLog
 
-DATA_FIELDS = ("dataset", "data_path", "n_samples", "noise", "n_classes", "test_fraction", "personal_digits")
+DATA_FIELDS = ("dataset", "data_path", "n_samples", "noise", "n_classes", "test_fraction", "data_seed",
+               "personal_digits")
 ARCHITECTURE_FIELDS = ("layers", "deskew")
 OPTIMIZER_FIELDS = ("optimizer", "schedule")
 LIVE_FIELDS = ("learning_rate", "l1", "l2")
@@ -337,6 +338,9 @@ class Session:
         e, log = self.experiment, self.run_log
         if not log.step:
             log.experiment = e.to_dict()  # the settings the run trains with, not those it was made with
+        # Shuffling and dropout follow from the seed and the step alone, not from whatever drew random
+        # numbers since the network was built: the window and the command line train alike.
+        config.set_random_seed([e.seed, log.step])
         job = TrainingJob(self.model, self.dataset, epochs=e.epochs, batch_size=e.batch_size,
                           initial_epoch=log.complete_epochs, start_step=log.step, start_position=log.position,
                           validation_split=e.validation_split, patience=e.patience, probes=self.probes.values())

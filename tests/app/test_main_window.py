@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QListWidget, QTabBar, QWidget
 
 from nnplayground.app import MainWindow
-from nnplayground.session import State
+from nnplayground.session import LayerSpec, State
 from tests.app.helpers import choose, click, open_window, points, type_into, wait_until_parked
 
 NAMED = ("trainButton", "pauseButton", "stepButton", "stopButton", "resetButton", "datasetPicker", "layerStack",
@@ -300,3 +300,62 @@ def test_optimizer_change_after_a_run_applies_to_the_next_run(qtbot):
     qtbot.waitUntil(lambda: window.session.state is State.IDLE and window.session.run_log.complete_epochs == 2,
                     timeout=20_000)
     assert window.session.model.optimizer.iterations == 4000 // 32  # one epoch, all on the new optimizer
+
+
+def test_switching_data_shows_the_new_network_everywhere(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=20_000)
+    assert window.weight_view.kernels[0].shape == (784, 32)
+    window.plots.readout.setText("epoch 0.50   batch 0.3")
+    choose(qtbot, window, "datasetPicker", "Moons")
+    qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
+    assert window.weight_view.kernels[0].shape == (2, 32)  # not the 784-input kernel of the MNIST run
+    assert window.diagram.sizes == [2, 32, 16, 1]
+    assert window.status_epoch.text() == "ready" and window.status_speed.text() == ""
+    assert window.plots.readout.text().strip() == "" and points(window) == 0
+
+
+def test_a_layer_change_keeps_the_trained_network_and_the_runs_menu_brings_it_back(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=20_000)
+    trained = window.session.model.get_weights()
+    qtbot.mouseClick(window.data_panel.deskew, Qt.LeftButton)  # a new architecture: a Deskew layer first
+    assert window.session.run_log.step == 0 and "run 1" in window.banner.text()
+    window._fill_runs_menu()
+    entries = [action for action in window.runs_menu.actions() if action.text().startswith("run 1")]
+    assert len(entries) == 1 and "1 epochs" in entries[0].text()
+    entries[0].trigger()
+    assert not window.session.experiment.deskew and not window.data_panel.deskew.isChecked()
+    for now, before in zip(window.session.model.get_weights(), trained, strict=True):
+        np.testing.assert_array_equal(now, before)
+    assert points(window) == 4000 // 32 and len(window.plots.batch_curve.getData()[0]) == 4000 // 32
+
+
+def test_the_window_and_the_command_line_build_and_train_the_same_network(qtbot, tmp_path):
+    import subprocess
+    import sys
+
+    from nnplayground.models import load_model
+
+    out = tmp_path / "cli.npz"
+    subprocess.run([sys.executable, "-m", "nnplayground", "train", "--dataset", "moons", "--samples", "500",
+                    "--layers", "8,4", "--activation", "tanh", "--optimizer", "momentum", "--lr", "0.05",
+                    "--batch-size", "16", "--epochs", "2", "--seed", "5", "--out", str(out)], check=True,
+                   capture_output=True)
+    window = open_window(qtbot)
+    choose(qtbot, window, "datasetPicker", "Moons")
+    qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
+    session = window.session
+    session.update(layers=[LayerSpec(8, "tanh"), LayerSpec(4, "tanh")], optimizer="momentum",
+                   learning_rate=0.05, batch_size=16, epochs=2, seed=5)
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=20_000)
+    cli = load_model(out)
+    assert cli.get_config() == session.model.get_config()
+    assert cli.layers[-1].units == 1 and cli.layers[-1].activation.name == "sigmoid"  # two classes: one sigmoid
+    for a, b in zip(cli.get_weights(), session.model.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
