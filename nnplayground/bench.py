@@ -146,7 +146,8 @@ def count_subnormals(a: np.ndarray) -> int:
 
 
 class TorchRunner:
-    """PyTorch eager on the same uint8 data: gather a batch, convert and rescale it, one step."""
+    """PyTorch eager on the same uint8 data: gather a batch, convert and rescale it, one step, and the
+    batch's loss and accuracy, which ours computes too (the model is compiled with metrics=["accuracy"])."""
 
     name = "PyTorch eager"
 
@@ -173,10 +174,12 @@ class TorchRunner:
             index = order[start:start + self.batch_size]
             xb = self.xs[index].float().div_(255.0)
             self.optimizer.zero_grad(set_to_none=True)
-            loss = self.loss_fn(self.model(xb), self.ys[index])
+            logits = self.model(xb)
+            loss = self.loss_fn(logits, self.ys[index])
             loss.backward()
             self.optimizer.step()
-            loss.item()  # what a training loop logs each batch
+            # What ours logs each batch, as Keras does: the loss and the accuracy (equal work).
+            loss.item(), (logits.detach().argmax(1) == self.ys[index]).float().mean().item()
 
 
 class PeerRunner:
