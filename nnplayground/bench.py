@@ -15,6 +15,7 @@ figures from one run only.
 
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -259,4 +260,7 @@ def run_bench(quick: bool = False, torch: bool = False, data: str | None = None,
     for optimizer in OPTIMIZERS:
         for batch_size in BATCH_SIZES:
             run_configuration(x, y, optimizer, batch_size, EPOCHS, torch, peer)
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS {peak_rss:.0f} MB{' (PyTorch included)' if torch else ''}; the data itself "
+          f"{(x.nbytes + y.nbytes) / 1e6:.0f} MB")
     return 0
