@@ -141,8 +141,8 @@ def _zero_gradient_run(optimizer, steps):
 @pytest.mark.parametrize("make", ALL_WITH_SLOTS)
 def test_after_zero_gradients_no_slot_or_weight_is_subnormal(make):
     optimizer = make()
-    steps = 4000  # momentum 0.9 reaches 1e-38 in about 800 steps; rho 0.9 squares first, sooner
-    assert steps % optimizer.flush_interval == 0
+    steps = 4096  # momentum 0.9 reaches 1e-38 in about 800 steps; rho 0.9 squares first, sooner
+    assert steps % (optimizer.flush_interval * optimizer.FULL_FLUSH_EVERY) == 0
     w = _zero_gradient_run(optimizer, steps)
     assert [_subnormals(slot) for slot in optimizer.slots.values()] == [0] * len(optimizer.slots)
     assert _subnormals(w) == 0
@@ -210,3 +210,12 @@ def test_hyperparameters_are_python_floats():
     values = [adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon, adam.weight_decay, sgd.momentum,
               rmsprop.rho, rmsprop.epsilon]
     assert all(type(value) is float for value in values)
+
+
+@pytest.mark.parametrize("make", [lambda: optimizers.SGD(0.1, momentum=0.9), lambda: optimizers.RMSprop(0.01),
+                                  lambda: optimizers.Adam(0.01, beta_2=0.9)])
+def test_fast_decaying_slots_are_flushed_at_every_flush_not_only_the_full_ones(make):
+    optimizer = make()
+    steps = 4096 + 3 * optimizer.flush_interval  # three flushes after the last full one
+    _zero_gradient_run(optimizer, steps)
+    assert [_subnormals(slot) for slot in optimizer.slots.values()] == [0] * len(optimizer.slots)
