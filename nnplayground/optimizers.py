@@ -84,12 +84,13 @@ class Optimizer:
         With everything=False only the slots that decay by 0.99 or less a step are flushed.
         """
         decays = self.slot_decays()
-        slots = [slot for name, slot in self.slots.items() if everything or decays[name] <= 0.99]
+        slots = [slot for name, slot in self.slots.items() if everything or decays.get(name, 0.0) <= 0.99]
         for array in (*slots, params) if everything else slots:
             _flush_subnormals(array, self._scratch, self._subnormal)
 
     def slot_decays(self) -> dict[str, float]:
-        """The factor each slot is multiplied by at every step (its decay when gradients are zero)."""
+        """The factor each slot is multiplied by at every step (its decay when gradients are zero);
+        a slot not named here is flushed at every flush."""
         return {}
 
     def _scratch_mismatch(self, params):

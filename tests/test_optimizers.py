@@ -219,3 +219,16 @@ def test_fast_decaying_slots_are_flushed_at_every_flush_not_only_the_full_ones(m
     steps = 4096 + 3 * optimizer.flush_interval  # three flushes after the last full one
     _zero_gradient_run(optimizer, steps)
     assert [_subnormals(slot) for slot in optimizer.slots.values()] == [0] * len(optimizer.slots)
+
+
+def test_a_subclass_that_names_no_decays_has_its_slots_flushed_at_every_flush():
+    class Decaying(optimizers.Optimizer):
+        slot_names = ("trace",)
+
+        def update(self, w, g, lr):
+            self.slots["trace"] *= 0.5
+            self.slots["trace"] += g
+
+    optimizer = Decaying(0.1)
+    _zero_gradient_run(optimizer, 4096 + optimizer.flush_interval)
+    assert _subnormals(optimizer.slots["trace"]) == 0
