@@ -73,21 +73,24 @@ def load_mnist(path):
 
 
 def synthetic_digits(samples: int, seed: int = 0):
-    """MNIST-shaped uint8 images of 10 classes: each a few writers' blurred strokes, moved by up to 2 pixels.
+    """MNIST-shaped uint8 images of 10 classes: each class a stroke, each of its writers draws it a little
+    differently, and every image is moved by up to 2 pixels and given pixel noise.
 
     Like MNIST the 4-pixel border is always black (weights whose gradient stays zero) and the labels are
-    learnable, so training behaves like training on digits: some ReLUs die, most do not.
+    learnable but not at once, so training behaves like training on digits: some ReLUs die, most do not.
     """
     rng = np.random.default_rng(seed)
-    writers = 6
-    templates = np.stack([_stroke_image(rng) for _ in range(10 * writers)]).reshape(10, writers, 28, 28)
+    writers = 20
+    shapes = rng.uniform(8, 19, (10, 1, 5, 2))  # 5 control points of each class's stroke
+    points = np.clip(shapes + rng.normal(0, 1.5, (10, writers, 5, 2)), 8, 19)
+    templates = np.stack([_stroke_image(p) for p in points.reshape(-1, 5, 2)]).reshape(10, writers, 28, 28)
     y = rng.integers(0, 10, samples).astype(np.uint8)
     x = templates[y, rng.integers(0, writers, samples)]
     shifts = rng.integers(-2, 3, (samples, 2))
     for dy in range(-2, 3):
         for dx in range(-2, 3):
             chosen = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
-            x[chosen] = np.roll(x[chosen], (dy, dx), axis=(1, 2))  # strokes stay inside rows and columns 4..23
+            x[chosen] = np.roll(x[chosen], (dy, dx), axis=(1, 2))  # ink stays inside rows and columns 4..23
     for start in range(0, samples, 10000):  # pixel noise and stroke intensity, in chunks to keep memory low
         part = x[start:start + 10000].astype(np.float32)
         part *= rng.uniform(0.6, 1.0, (len(part), 1, 1)).astype(np.float32)
@@ -96,10 +99,9 @@ def synthetic_digits(samples: int, seed: int = 0):
     return x, y
 
 
-def _stroke_image(rng) -> np.ndarray:
-    """A 28x28 uint8 image of a random 4-point stroke inside rows and columns 6..21, blurred."""
+def _stroke_image(points) -> np.ndarray:
+    """A 28x28 uint8 image of the stroke through `points` (inside rows and columns 8..19), blurred by 2 pixels."""
     image = np.zeros((28, 28), np.float32)
-    points = rng.uniform(6, 21, (4, 2))
     for a, b in zip(points, points[1:], strict=False):
         t = np.linspace(0, 1, 40)[:, None]
         rows, columns = np.round(a + t * (b - a)).astype(int).T
