@@ -177,6 +177,16 @@ class GELU(Activation):
         return np.multiply(dy, scratch, out=out)
 
 
+def row_reduce(ufunc, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """ufunc.reduce over each row of a 2-D z, into out of shape (rows, 1).
+
+    NumPy reduces a short last axis (10 classes) one row at a time, 3-7x slower than reducing across
+    rows of a transposed copy, where each step is one vectorized pass over all rows.
+    """
+    ufunc.reduce(np.ascontiguousarray(z.T), axis=0, out=out[:, 0])
+    return out
+
+
 class Softmax(Activation):
     """exp(z) / sum(exp(z)) over the last axis, shifted by the row maximum so it never overflows."""
 
@@ -192,11 +202,9 @@ class Softmax(Activation):
 
     def forward(self, z, out):
         rows = self._row_buffer(z)
-        np.max(z, axis=1, keepdims=True, out=rows)
-        np.subtract(z, rows, out=out)
+        np.subtract(z, row_reduce(np.maximum, z, rows), out=out)
         np.exp(out, out=out)
-        np.sum(out, axis=1, keepdims=True, out=rows)
-        return np.divide(out, rows, out=out)
+        return np.divide(out, row_reduce(np.add, out, rows), out=out)
 
     def backward(self, z, y, dy, out, scratch):
         # dL/dz = y * (dy - sum(dy * y)) for each row.

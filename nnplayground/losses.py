@@ -9,6 +9,8 @@ activation is the loss's ``fused_activation`` or the loss was built with ``from_
 
 import numpy as np
 
+from nnplayground.activations import row_reduce
+
 EPSILON = 1e-7  # Keras's clip for probabilities before taking their log
 
 
@@ -77,8 +79,7 @@ class _SoftmaxCrossEntropy(Loss):
     def _shifted_softmax(self, z, out):
         """Write softmax(z) into out; return log of the row sums of exp(z - max) and the row maxima."""
         row_max, row_sum = self._row_buffer(z, 0), self._row_buffer(z, 1)
-        np.max(z, axis=1, keepdims=True, out=row_max)
-        np.subtract(z, row_max, out=out)
+        np.subtract(z, row_reduce(np.maximum, z, row_max), out=out)
         return row_max, row_sum
 
 
@@ -98,7 +99,7 @@ class SparseCategoricalCrossentropy(_SoftmaxCrossEntropy):
         row_max, row_sum = self._shifted_softmax(z, out)
         true_shifted = out[rows, labels]  # z_y - max, before exponentiation
         np.exp(out, out=out)
-        np.sum(out, axis=1, keepdims=True, out=row_sum)
+        row_reduce(np.add, out, row_sum)
         loss = float(np.log(row_sum).sum() - true_shifted.sum()) / n  # log-sum-exp(z) - z_y
         np.divide(out, row_sum, out=out)
         out[rows, labels] -= 1.0
@@ -119,7 +120,7 @@ class CategoricalCrossentropy(_SoftmaxCrossEntropy):
         row_max, row_sum = self._shifted_softmax(z, out)
         true_shifted = float((y_true * out).sum())
         np.exp(out, out=out)
-        np.sum(out, axis=1, keepdims=True, out=row_sum)
+        row_reduce(np.add, out, row_sum)
         loss = float((np.log(row_sum)[:, 0] * y_true.sum(axis=1)).sum() - true_shifted) / n
         np.divide(out, row_sum, out=out)
         out *= y_true.sum(axis=1, keepdims=True)  # exact for targets that do not sum to one

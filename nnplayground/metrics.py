@@ -11,20 +11,25 @@ class Metric:
         raise NotImplementedError
 
 
+def _fraction(hits: np.ndarray) -> float:
+    # count_nonzero / size is np.mean of booleans to the bit, without its ~5 us of overhead (every batch).
+    return np.count_nonzero(hits) / hits.size if hits.size else float("nan")
+
+
 class SparseCategoricalAccuracy(Metric):
     def __call__(self, y_true, y_pred):
-        return float(np.mean(np.argmax(y_pred, axis=1) == y_true.reshape(-1)))
+        return _fraction(np.argmax(y_pred, axis=1) == y_true.reshape(-1))
 
 
 class CategoricalAccuracy(Metric):
     def __call__(self, y_true, y_pred):
-        return float(np.mean(np.argmax(y_pred, axis=1) == np.argmax(y_true, axis=1)))
+        return _fraction(np.argmax(y_pred, axis=1) == np.argmax(y_true, axis=1))
 
 
 class BinaryAccuracy(Metric):
     def __call__(self, y_true, y_pred):
         y = y_true.reshape(y_pred.shape) if y_true.size == y_pred.size else y_true
-        return float(np.mean((y_pred > 0.5) == (y > 0.5)))
+        return _fraction((y_pred > 0.5) == (y > 0.5))
 
 
 class MeanAbsoluteError(Metric):

@@ -48,3 +48,12 @@ def test_sigmoid_and_softplus_do_not_overflow():
 def test_unknown_name_says_what_exists():
     with pytest.raises(ValueError, match="relu"):
         activations.get("rleu")
+
+
+def test_row_reduce_matches_numpy_along_rows():
+    from nnplayground.activations import row_reduce
+
+    z = np.random.default_rng(0).standard_normal((37, 10)).astype(np.float32)
+    out = np.empty((37, 2), np.float32)[:, :1]  # a column of a wider buffer, as the loss uses
+    np.testing.assert_array_equal(row_reduce(np.maximum, z, out), z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(row_reduce(np.add, z[:, ::2], out), z[:, ::2].sum(axis=1, keepdims=True), rtol=1e-6)

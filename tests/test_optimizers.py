@@ -117,3 +117,118 @@ def test_state_round_trip_resumes_exactly():
     a.apply(wa, G[1].copy(), [slice(0, 3)])
     b.apply(wb, G[1].copy(), [slice(0, 3)])
     np.testing.assert_array_equal(wa, wb)
+
+
+TINY = np.finfo(np.float32).tiny
+ALL_WITH_SLOTS = [lambda: optimizers.SGD(0.1, momentum=0.9), lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+                  lambda: optimizers.RMSprop(0.01), lambda: optimizers.Adam(0.01), lambda: optimizers.AdamW(0.01)]
+
+
+def _subnormals(a):
+    return int(np.count_nonzero((np.abs(a) < TINY) & (a != 0)))
+
+
+def _zero_gradient_run(optimizer, steps):
+    """One real gradient, then `steps` zero ones (a border pixel, a dead unit): the slots decay geometrically."""
+    w = np.array([1.0, -2.0, 0.5, 3e-39, -1e-42], np.float32)  # the last two weights start subnormal
+    optimizer.apply(w, np.array([1e-3, -1e-3, 0.5, 0.0, 0.0], np.float32))
+    zero = np.zeros_like(w)
+    for _ in range(steps - 1):
+        optimizer.apply(w, zero)
+    return w
+
+
+@pytest.mark.parametrize("make", ALL_WITH_SLOTS)
+def test_after_zero_gradients_no_slot_or_weight_is_subnormal(make):
+    optimizer = make()
+    steps = 4096  # momentum 0.9 reaches 1e-38 in about 800 steps; rho 0.9 squares first, sooner
+    assert steps % (optimizer.flush_interval * optimizer.FULL_FLUSH_EVERY) == 0
+    w = _zero_gradient_run(optimizer, steps)
+    assert [_subnormals(slot) for slot in optimizer.slots.values()] == [0] * len(optimizer.slots)
+    assert _subnormals(w) == 0
+
+
+@pytest.mark.parametrize("make", ALL_WITH_SLOTS)
+def test_without_the_flush_the_decayed_slots_stay_subnormal(make):
+    """The case the flush is for: 0.9 x a few units in the last place rounds back to itself, forever."""
+    optimizer = make()
+    optimizer.flush_interval = 10**9
+    w = _zero_gradient_run(optimizer, 4000)
+    assert _subnormals(w) == 2
+    fast_slot = optimizer.slots["momentum" if "momentum" in optimizer.slots else "velocity"]
+    assert _subnormals(fast_slot) >= 1
+
+
+def test_flush_zeroes_only_values_below_float32_tiny():
+    values = np.array([TINY, -TINY, np.nextafter(TINY, 0), -1e-45, 0.0, -0.0, 1e-30, 1.0, np.inf, np.nan],
+                      np.float32)
+    optimizer = optimizers.SGD(0.1, momentum=0.9)
+    w = values.copy()
+    optimizer.build(w)
+    optimizer.slots["momentum"][...] = values
+    optimizer.flush_subnormals(w)
+    expected = np.array([TINY, -TINY, 0, 0, 0, 0, 1e-30, 1.0, np.inf, np.nan], np.float32)
+    for array in (w, optimizer.slots["momentum"]):
+        np.testing.assert_array_equal(array, expected)  # NaN equals NaN here; -0.0 equals 0
+
+
+@pytest.mark.parametrize("make", ALL_WITH_SLOTS)
+def test_flush_leaves_a_normal_run_bit_for_bit_unchanged(make):
+    flushed, plain = make(), make()
+    flushed.flush_interval, plain.flush_interval = 1, 10**9
+    rng = np.random.default_rng(0)
+    wf = rng.standard_normal(1000).astype(np.float32)
+    wp = wf.copy()
+    for _ in range(50):
+        g = rng.standard_normal(1000).astype(np.float32)
+        flushed.apply(wf, g.copy())
+        plain.apply(wp, g.copy())
+    np.testing.assert_array_equal(wf, wp)
+    for name in flushed.slots:
+        np.testing.assert_array_equal(flushed.slots[name], plain.slots[name])
+
+
+def test_resume_across_a_flush_is_exact():
+    a = optimizers.Adam(0.01)
+    w = _zero_gradient_run(a, a.flush_interval - 1)  # resume one step before a flush
+    b = optimizers.deserialize(optimizers.serialize(a))
+    b.set_state(a.get_state(), w)
+    wa, wb = w.copy(), w.copy()
+    for _ in range(3):
+        a.apply(wa, G[1][:1].repeat(5))
+        b.apply(wb, G[1][:1].repeat(5))
+    np.testing.assert_array_equal(wa, wb)
+    for name in a.slots:
+        np.testing.assert_array_equal(a.slots[name], b.slots[name])
+
+
+def test_hyperparameters_are_python_floats():
+    """NumPy float64 scalars would make every in-place update compute in float64 (6x slower)."""
+    adam = optimizers.AdamW(np.float64(0.01), beta_1=np.float64(0.9), beta_2=np.float64(0.999),
+                            epsilon=np.float64(1e-7), weight_decay=np.float64(0.1))
+    sgd, rmsprop = optimizers.SGD(momentum=np.float64(0.9)), optimizers.RMSprop(rho=np.float64(0.9))
+    values = [adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon, adam.weight_decay, sgd.momentum,
+              rmsprop.rho, rmsprop.epsilon]
+    assert all(type(value) is float for value in values)
+
+
+@pytest.mark.parametrize("make", [lambda: optimizers.SGD(0.1, momentum=0.9), lambda: optimizers.RMSprop(0.01),
+                                  lambda: optimizers.Adam(0.01, beta_2=0.9)])
+def test_fast_decaying_slots_are_flushed_at_every_flush_not_only_the_full_ones(make):
+    optimizer = make()
+    steps = 4096 + 3 * optimizer.flush_interval  # three flushes after the last full one
+    _zero_gradient_run(optimizer, steps)
+    assert [_subnormals(slot) for slot in optimizer.slots.values()] == [0] * len(optimizer.slots)
+
+
+def test_a_subclass_that_names_no_decays_has_its_slots_flushed_at_every_flush():
+    class Decaying(optimizers.Optimizer):
+        slot_names = ("trace",)
+
+        def update(self, w, g, lr):
+            self.slots["trace"] *= 0.5
+            self.slots["trace"] += g
+
+    optimizer = Decaying(0.1)
+    _zero_gradient_run(optimizer, 4096 + optimizer.flush_interval)
+    assert _subnormals(optimizer.slots["trace"]) == 0
