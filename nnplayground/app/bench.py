@@ -14,6 +14,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.session import Experiment, LayerSpec, Session
+from nnplayground.session.session import DATA_FIELDS
 
 PROBE_MS = 10
 
@@ -53,8 +54,7 @@ def _window_run(app, experiment: Experiment, seconds: float) -> dict:
     while session.dataset is None:
         app.processEvents()
     session.update(**{key: value for key, value in experiment.to_dict().items()
-                      if key not in ("dataset", "data_path", "n_samples", "noise", "n_classes", "test_fraction",
-                                     "personal_digits", "layers")}, layers=experiment.layers)
+                      if key not in DATA_FIELDS + ("layers",)}, layers=experiment.layers)
     session.load_data(dataset=experiment.dataset)
     updates, lateness, first = [0], [], {}
 

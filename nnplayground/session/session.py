@@ -61,9 +61,11 @@ class Session:
         """Change experiment fields (not the data's: see load_data). Live settings reach the network at
         once, through commands; the rest take effect as soon as nothing is training."""
         unknown = set(changes) - set(Experiment.__dataclass_fields__)
-        if unknown or set(changes) & set(DATA_FIELDS):
-            raise ValueError(f"update takes training and layer fields, not {', '.join(sorted(unknown or changes))}"
-                             " (load_data changes the data)")
+        if unknown:
+            raise ValueError(f"update: no experiment field {', '.join(sorted(unknown))}")
+        data = sorted(set(changes) & set(DATA_FIELDS))
+        if data:
+            raise ValueError(f"update takes training and layer fields, not {', '.join(data)}; load_data changes data")
         changes = {key: value for key, value in changes.items() if getattr(self.experiment, key) != value}
         if not changes:
             return

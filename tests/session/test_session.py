@@ -271,3 +271,12 @@ def test_save_waits_for_the_run_to_stop_and_then_writes(tmp_path):
     assert not session.save_model(tmp_path / "later.npz")
     _finish(session, runner)
     assert (tmp_path / "later.npz").is_file()
+
+
+def test_update_names_the_fields_it_refuses_and_changes_nothing():
+    session = Session(Experiment(dataset="moons", n_samples=200, epochs=1))
+    with pytest.raises(ValueError, match="not dataset; load_data"):
+        session.update(dataset="spiral", epochs=3)
+    with pytest.raises(ValueError, match="no experiment field epoch$"):
+        session.update(epoch=3)
+    assert session.experiment.dataset == "moons" and session.experiment.epochs == 1
