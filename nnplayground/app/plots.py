@@ -7,7 +7,7 @@ shows an empty plot. Curves are updated with setData on items made once. X is me
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
@@ -34,6 +34,30 @@ def decimate(x: np.ndarray, y: np.ndarray, peaks: bool) -> tuple[np.ndarray, np.
     xs = np.column_stack([starts, starts + (x[size - 1] - x[0]) / 2]).ravel()
     ys = np.column_stack([low, high]).ravel()
     return np.append(xs, x[whole:]), np.append(ys, y[whole:])
+
+
+class _Extent:
+    """The lowest and highest finite (and positive) value of growing series, read incrementally: the axis
+    range is checked on every report, and the series grow to hundreds of thousands of points."""
+
+    def __init__(self):
+        self.seen: dict[str, int] = {}
+        self.finite: tuple[float, float] | None = None
+        self.positive: tuple[float, float] | None = None
+
+    def take(self, name: str, values: np.ndarray) -> None:
+        new = values[self.seen.get(name, 0):]
+        self.seen[name] = len(values)
+        new = new[np.isfinite(new)]
+        self.finite = _widen(self.finite, new)
+        self.positive = _widen(self.positive, new[new > 0])
+
+
+def _widen(extent, values):
+    if not len(values):
+        return extent
+    low, high = float(values.min()), float(values.max())
+    return (low, high) if extent is None else (min(extent[0], low), max(extent[1], high))
 
 
 def _plot(title, y_label, object_name, log=False):
@@ -103,6 +127,9 @@ class TrainingPlots(QWidget):
         self.planned_epochs = 1.0
         self._reports = 0
         self._ranges: dict = {}
+        self._extent = _Extent()
+        self._epochs_pending = QTimer(self, singleShot=True, interval=0)
+        self._epochs_pending.timeout.connect(self._draw_epochs)
         for event, handler in (("batches", self.add_batches), ("epoch_ended", self.add_epoch),
                                ("marker", self.mark), ("run_started", self.show_run),
                                ("progress", lambda report: self.set_planned_epochs(report["end_position"]))):
@@ -122,10 +149,7 @@ class TrainingPlots(QWidget):
         columns = {"batch": "loss", "smooth": "smooth_loss", "accuracy": "smooth_accuracy"}
         if name in columns:
             return batches["position"], batches[columns[name]]
-        key = {"epoch_loss": "loss", "epoch_accuracy": "accuracy"}.get(name, name)
-        x = np.array([position for _, position in self.log.epoch_points], float)
-        y = np.array([logs.get(key, np.nan) for logs in self.log.epochs], float)
-        return x, y
+        return self.log.epoch_series({"epoch_loss": "loss", "epoch_accuracy": "accuracy"}.get(name, name))
 
     # ----- updates ------------------------------------------------------------------------------
 
@@ -137,8 +161,13 @@ class TrainingPlots(QWidget):
         self._follow()
 
     def add_epoch(self, _logs=None) -> None:
-        """An epoch ended: its figures, drawn with the others (epoch_ended comes once per epoch, but several
-        arrive in one report; the redraw is cheap next to the curves')."""
+        """An epoch ended. Small data ends dozens of epochs per report, each with its own event: they are
+        drawn together once the report has been handled, not one redraw each."""
+        if not self._epochs_pending.isActive():
+            self._epochs_pending.start()
+
+    def _draw_epochs(self) -> None:
+        self._epochs_pending.stop()
         items = (("epoch_loss", self.epoch_loss), ("val_loss", self.val_loss),
                  ("epoch_accuracy", self.epoch_accuracy), ("val_accuracy", self.val_accuracy))
         if self.log.complete_epochs > MAX_EPOCH_SYMBOLS:  # thousands of markers: lines draw faster
@@ -155,7 +184,7 @@ class TrainingPlots(QWidget):
         if len(self.log.batches):
             self.set_planned_epochs(self.log.position)
             self.add_batches()
-            self.add_epoch()
+            self._draw_epochs()
             for marker in self.log.markers:
                 self.mark(marker)
 
@@ -179,12 +208,12 @@ class TrainingPlots(QWidget):
 
     def _loss_extent(self) -> tuple[float, float] | None:
         """Lowest and highest finite loss (log10 of them on a log axis); None before any point."""
-        parts = [self.series(name)[1] for name in ("batch", "epoch_loss", "val_loss")]
-        values = np.concatenate(parts)
-        values = values[np.isfinite(values)]
-        if self.log_scale.isChecked():
-            values = np.log10(values[values > 0])
-        return (float(values.min()), float(values.max())) if len(values) else None
+        for name in ("batch", "epoch_loss", "val_loss"):
+            self._extent.take(name, self.series(name)[1])
+        extent = self._extent.positive if self.log_scale.isChecked() else self._extent.finite
+        if extent is None:
+            return None
+        return (float(np.log10(extent[0])), float(np.log10(extent[1]))) if self.log_scale.isChecked() else extent
 
     def _loss_y_range(self, current) -> tuple[float, float]:
         """The data's extent with 15% headroom, changed only when a point breaks out of the range or the
@@ -238,6 +267,8 @@ class TrainingPlots(QWidget):
             self.loss_plot.removeItem(line)
         self.markers.clear()
         self._reports = 0
+        self._extent = _Extent()
+        self._epochs_pending.stop()
         self.planned_epochs = 1.0
         self.readout.setText(" ")
         self.fit_views()

@@ -71,6 +71,8 @@ class Control:
     def wait_for_go(self, before_waiting=None) -> tuple[bool, list]:
         """Block while paused (first calling `before_waiting`, outside the lock); return (go on?, commands
         that arrived). Runs in the job's thread."""
+        if not (self._paused or self._stop or self._commands):
+            return True, ()  # the common case, every batch: no lock (a request that races it lands next batch)
         with self._condition:
             must_wait = self._paused and not self._steps_allowed and not self._stop
         if must_wait and not self.can_wait:
@@ -136,6 +138,7 @@ class _Bridge(Callback):
     def on_train_begin(self, logs=None):
         model = self.model
         self.steps = self.params["steps"]
+        self.batch_size, self.n_samples = self.params["batch_size"], self.params["samples"]
         self.first_iteration = model.optimizer.iterations
         self.before = model.flat_weights.copy()  # the weights as this batch started
         self.good = model.flat_weights.copy()  # the last weights that gave a finite loss
@@ -174,12 +177,15 @@ class _Bridge(Callback):
         now = time.perf_counter()
         self.trained_seconds += now - self.batch_started
         self.batch_in_epoch = batch + 1
-        self.samples += min(self.params["batch_size"], self.params["samples"] - batch * self.params["batch_size"])
+        self.samples += min(self.batch_size, self.n_samples - batch * self.batch_size)
         raw = self.model.batch_logs
         loss = raw.get("loss", math.nan)
-        for key, value in (("step", self.step), ("position", self.position), ("loss", loss),
-                           ("accuracy", raw.get("accuracy", math.nan))):
-            self.pending[key].append(value)
+        done = self.model.optimizer.iterations - self.first_iteration
+        pending = self.pending
+        pending["step"].append(self.job.start_step + done)
+        pending["position"].append(self.job.start_position + done / self.steps)
+        pending["loss"].append(loss)
+        pending["accuracy"].append(raw.get("accuracy", math.nan))
         if not math.isfinite(loss):
             self._recover_from_divergence(loss)
             return

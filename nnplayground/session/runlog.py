@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 SMOOTHING = 0.9  # exponential moving average of the batch loss and accuracy, as TensorBoard shows it
+EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
 class Table:
@@ -54,6 +55,7 @@ class RunLog:
         self.batches = Table(("step", "position", "loss", "accuracy", "smooth_loss", "smooth_accuracy"))
         self.epochs: list[dict] = []  # Keras-style logs, one per whole epoch
         self.epoch_points: list[tuple[int, float]] = []  # (step, position) where each of those epochs ended
+        self.epoch_table = Table(("position", *EPOCH_KEYS))  # the same, as arrays views can draw at once
         self.markers: list[dict] = []  # {"step", "position", "text"}
         self.norm_steps = Table(("step",))
         self.norms: Table | None = None  # gradient and update norm per layer with weights, by snapshot
@@ -113,6 +115,12 @@ class RunLog:
     def add_epoch(self, logs: dict, step: int, position: float) -> None:
         self.epochs.append(dict(logs))
         self.epoch_points.append((step, position))
+        self.epoch_table.extend(position=[position], **{key: [logs.get(key, np.nan)] for key in EPOCH_KEYS})
+
+    def epoch_series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(positions where whole epochs ended, their `key` log: loss, accuracy, val_loss or val_accuracy; NaN
+        where an epoch has none)."""
+        return self.epoch_table["position"], self.epoch_table[key]
 
     def add_marker(self, text: str) -> dict:
         marker = {"step": self.step, "position": self.position, "text": text}
