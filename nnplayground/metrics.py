@@ -13,7 +13,7 @@ class Metric:
 
 def _fraction(hits: np.ndarray) -> float:
     # count_nonzero / size is np.mean of booleans to the bit, without its ~5 us of overhead (every batch).
-    return np.count_nonzero(hits) / hits.size if hits.size else float("nan")
+    return int(np.count_nonzero(hits)) / hits.size if hits.size else float("nan")
 
 
 class SparseCategoricalAccuracy(Metric):
