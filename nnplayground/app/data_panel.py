@@ -3,6 +3,7 @@
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox
 
+from nnplayground.app.inputs import guard_wheel_in
 from nnplayground.datasets import catalog, toy
 
 OPEN_FILE = "open-file"
@@ -63,6 +64,7 @@ class DataPanel(QGroupBox):
         self.picker.currentIndexChanged.connect(self._picked)
         for spin in (self.samples, self.noise, self.classes, self.test_percent):
             spin.valueChanged.connect(self.changed)
+        guard_wheel_in(self)
         self._show_options()
 
     def _spin(self, spin, name, low, high, value, tip):

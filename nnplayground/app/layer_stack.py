@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnplayground.app.inputs import guard_wheel
 from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, INITIALIZERS, LayerSpec
 
 MAX_LAYERS = 12
@@ -72,6 +73,7 @@ class _LayerRow(QWidget):
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(4)
         _fit_columns(layout, (self.title, self.units, self.activation, self.dropout, self.initializer))
+        guard_wheel(self.units, self.activation, self.dropout, self.initializer)
         self.units.valueChanged.connect(self._write)
         self.dropout.valueChanged.connect(self._write)
         self.activation.currentTextChanged.connect(self._write)

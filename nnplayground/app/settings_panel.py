@@ -5,7 +5,6 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnplayground.app.inputs import PROBLEM_STYLE, NumberBox, guard_wheel_in
 from nnplayground.session.experiment import Experiment
 
 OPTIMIZER_TITLES = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov momentum",
@@ -35,12 +35,8 @@ class LogRateInput(QWidget):
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setObjectName("learningRateSlider")
         self.slider.setRange(LOG_LOW * TICKS_PER_DECADE, LOG_HIGH * TICKS_PER_DECADE)
-        self.box = QDoubleSpinBox()
+        self.box = NumberBox(10.0**LOG_LOW, 10.0**LOG_HIGH, self.tr("Learning rate"))
         self.box.setObjectName("learningRateBox")
-        self.box.setDecimals(6)
-        self.box.setRange(10.0**LOG_LOW, 10.0**LOG_HIGH)
-        self.box.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.box.setKeyboardTracking(False)
         tip = ("How big a step the optimizer takes. Too small: slow learning. Too big: the loss jumps around or "
                "explodes. Can be changed while training; each change is marked on the loss curve.")
         for widget in (self, self.slider, self.box):
@@ -90,10 +86,12 @@ class SettingsPanel(QGroupBox):
                                      "Samples per step. Small batches: noisy, frequent steps; large: smooth, "
                                      "fewer steps per epoch.")
         self.epochs = self._spin(QSpinBox(), "epochs", 1, 100_000, 10, "Passes over the training data per run.")
-        self.l1 = self._spin(QDoubleSpinBox(), "l1", 0.0, 1.0, 0.0,
-                             "L1 penalty on the weights: pushes unhelpful weights to exactly zero.", decimals=5)
-        self.l2 = self._spin(QDoubleSpinBox(), "l2", 0.0, 1.0, 0.0,
-                             "L2 penalty (weight decay): keeps weights small, which fights overfitting.", decimals=5)
+        self.l1 = self._spin(NumberBox(0.0, 1.0, "L1"), "l1", 0.0, 1.0, 0.0,
+                             "L1 penalty on the weights: pushes unhelpful weights to exactly zero.")
+        self.l1.setSingleStep(0.0001)
+        self.l2 = self._spin(NumberBox(0.0, 1.0, "L2"), "l2", 0.0, 1.0, 0.0,
+                             "L2 penalty (weight decay): keeps weights small, which fights overfitting.")
+        self.l2.setSingleStep(0.0001)
         self.patience = self._spin(QSpinBox(), "patience", 0, 1000, 0,
                                    "Stop early when the validation loss has not improved for this many epochs, and "
                                    "keep the best weights. 0 turns it off.")
@@ -108,6 +106,7 @@ class SettingsPanel(QGroupBox):
         self.problems.setObjectName("settingsProblems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #d62728;")
+        self.problems.hide()
         form = QFormLayout(self)
         for label, widget in (("Optimizer", self.optimizer), ("Learning rate", self.learning_rate),
                               ("Schedule", self.schedule), ("Batch size", self.batch_size), ("Epochs", self.epochs),
@@ -115,6 +114,10 @@ class SettingsPanel(QGroupBox):
                               ("Validation", self.validation), ("Seed", self.seed)):
             form.addRow(label, widget)
         form.addRow(self.problems)
+        self._problems: dict[str, str] = {}
+        for box in (self.learning_rate.box, self.l1, self.l2):
+            box.problem_changed.connect(self._show_all_problems)
+        guard_wheel_in(self)
         for widget in (self.optimizer, self.schedule):
             widget.currentIndexChanged.connect(self.changed)
         for widget in (self.batch_size, self.epochs, self.patience, self.validation, self.seed):
@@ -131,11 +134,8 @@ class SettingsPanel(QGroupBox):
             combo.addItem(title, key)
         return combo
 
-    def _spin(self, spin, name, low, high, value, tip, decimals=None):
+    def _spin(self, spin, name, low, high, value, tip):
         spin.setObjectName(name)
-        if decimals is not None:
-            spin.setDecimals(decimals)
-            spin.setSingleStep(0.0001)
         spin.setRange(low, high)
         spin.setValue(value)
         spin.setToolTip(tip)
@@ -182,6 +182,13 @@ class SettingsPanel(QGroupBox):
         fields = {"learning_rate": self.learning_rate.box, "batch_size": self.batch_size, "epochs": self.epochs,
                   "l1": self.l1, "l2": self.l2, "patience": self.patience, "validation_split": self.validation}
         for key, widget in fields.items():
-            widget.setStyleSheet("border: 2px solid #d62728;" if key in problems else "")
-        self.problems.setText("\n".join(problems.values()))
-        self.problems.setVisible(bool(problems))
+            widget.setStyleSheet(PROBLEM_STYLE if key in problems or getattr(widget, "problem", "") else "")
+        self._problems = dict(problems)
+        self._show_all_problems()
+
+    def _show_all_problems(self, *_):
+        """The experiment's problems and, first, numbers typed that are not (yet) usable."""
+        typed = [box.problem for box in (self.learning_rate.box, self.l1, self.l2) if box.problem]
+        lines = typed + list(self._problems.values())
+        self.problems.setText("\n".join(lines))
+        self.problems.setVisible(bool(lines))

@@ -1,7 +1,8 @@
 """Driving the window the way a person does: clicks on buttons, keys in boxes."""
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
 
 from nnplayground.app import MainWindow
 
@@ -34,6 +35,11 @@ def click(qtbot, window, name):
     qtbot.mouseClick(button, Qt.LeftButton)
 
 
+def tick(qtbot, check_box):
+    """Click a check box on its box (its middle may be empty space right of the text)."""
+    qtbot.mouseClick(check_box, Qt.LeftButton, pos=QPoint(8, check_box.height() // 2))
+
+
 def type_into(qtbot, window_or_widget, name_or_widget, text):
     """Select what a spin box holds, type `text`, press Enter."""
     widget = window_or_widget.findChild(QAbstractSpinBox, name_or_widget) if isinstance(name_or_widget, str) \
@@ -50,3 +56,23 @@ def choose(qtbot, window, name, text):
     combo.setFocus()
     qtbot.keyClicks(combo, text)
     return combo
+
+
+def wheel(widget, notches: int = -1) -> None:
+    """Turn the mouse wheel over the middle of `widget` (negative: towards the user, scrolling down).
+
+    Qt propagates a wheel event from the innermost widget under the pointer to its parents until one
+    accepts it, but only for events from the window system; so the walk up is done here, as Qt does it.
+    """
+    centre = widget.rect().center()
+    target = widget.childAt(centre) or widget
+    position = target.mapFrom(widget, centre) if target is not widget else centre
+    while target is not None:
+        event = QWheelEvent(QPointF(position), QPointF(target.mapToGlobal(position)), QPoint(0, 0),
+                            QPoint(0, 120 * notches), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+        event.ignore()
+        QApplication.sendEvent(target, event)
+        if event.isAccepted() or target.isWindow():
+            return
+        position = target.mapToParent(position)
+        target = target.parentWidget()

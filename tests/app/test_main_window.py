@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLis
 
 from nnplayground.app import MainWindow
 from nnplayground.session import LayerSpec, State
-from tests.app.helpers import choose, click, open_window, points, type_into, wait_until_parked
+from tests.app.helpers import choose, click, open_window, points, tick, type_into, wait_until_parked
 
 NAMED = ("trainButton", "pauseButton", "stepButton", "stopButton", "resetButton", "datasetPicker", "layerStack",
          "optimizerPicker", "learningRate", "batchSize", "epochs", "lossPlot", "weightView")
@@ -192,8 +192,9 @@ def test_bad_values_are_refused_or_flagged(qtbot):
     assert window.settings_panel.batch_size.value() == 5  # the minus sign is refused as it is typed
     type_into(qtbot, window, "batchSize", "0")
     assert window.settings_panel.batch_size.value() >= 1
-    type_into(qtbot, window, "learningRateBox", "99")
-    assert window.settings_panel.learning_rate.value() == 9  # the second 9 (99 > 10) is refused as typed
+    type_into(qtbot, window, "learningRateBox", "99")  # above 10: kept in view and explained, never half-kept
+    assert window.settings_panel.learning_rate.value() == 0.001 and window.session.experiment.learning_rate == 0.001
+    assert "from 1e-6 to 10" in window.settings_panel.problems.text()
     choose(qtbot, window, "datasetPicker", "Moons")
     qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
     assert window.data_panel.classes.maximum() == 2  # moons come in two classes only
@@ -275,7 +276,7 @@ def test_deskew_option_builds_the_layer(qtbot):
     from nnplayground.layers import Deskew
 
     window = open_window(qtbot)
-    qtbot.mouseClick(window.data_panel.deskew, Qt.LeftButton)
+    tick(qtbot, window.data_panel.deskew)
     qtbot.waitUntil(lambda: window.session.experiment.deskew)
     click(qtbot, window, "stepButton")
     qtbot.waitUntil(lambda: points(window) == 1, timeout=10_000)
@@ -323,7 +324,7 @@ def test_a_layer_change_keeps_the_trained_network_and_the_runs_menu_brings_it_ba
     click(qtbot, window, "trainButton")
     qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=20_000)
     trained = window.session.model.get_weights()
-    qtbot.mouseClick(window.data_panel.deskew, Qt.LeftButton)  # a new architecture: a Deskew layer first
+    tick(qtbot, window.data_panel.deskew)  # a new architecture: a Deskew layer first
     assert window.session.run_log.step == 0 and "run 1" in window.banner.text()
     window._fill_runs_menu()
     entries = [action for action in window.runs_menu.actions() if action.text().startswith("run 1")]
