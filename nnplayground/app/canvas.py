@@ -1,7 +1,7 @@
 """A canvas to draw a digit on: anti-aliased round strokes in white on black, undo, clear."""
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -85,6 +85,14 @@ class DrawingCanvas(QWidget):
     def mouseReleaseEvent(self, event):  # noqa: N802
         if event.button() == Qt.LeftButton:
             self._drawing = False
+
+    def event(self, event):
+        # Esc and Ctrl+Z are the canvas's own keys: the window's Esc (leave a field) must not take them.
+        if event.type() == QEvent.ShortcutOverride and (event.key() == Qt.Key_Escape
+                                                         or event.matches(QKeySequence.Undo)):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event):  # noqa: N802
         if event.key() == Qt.Key_Escape:

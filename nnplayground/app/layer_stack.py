@@ -1,5 +1,7 @@
 """Edit the hidden layers: add, remove, reorder (drag or buttons); units, activation, dropout, initialiser."""
 
+import itertools
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -153,11 +155,26 @@ class LayerStackEditor(QGroupBox):
         """Item widgets do not survive a drag in QListWidget: make them anew from each item's spec."""
         for i in range(self.list.count()):
             item = self.list.item(i)
+            old = self.list.itemWidget(item)
+            if old is not None:
+                old.hide()  # Qt deletes it later; until then it must not take the focus (Tab)
             row = _LayerRow(item.data(Qt.UserRole), i + 1)
             row.edited.connect(self.changed)
             item.setSizeHint(QSize(0, row.sizeHint().height()))  # as wide as the list, not wider
             self.list.setItemWidget(item, row)
         self._update_buttons()
+        self._order_tabs()
+
+    def _order_tabs(self):
+        """Tab goes through the rows top to bottom, then the buttons (new rows would otherwise come last
+        in the whole window)."""
+        chain = [self.list]
+        for i in range(self.list.count()):
+            row = self.list.itemWidget(self.list.item(i))
+            chain += [row.units, row.activation, row.dropout, row.initializer]
+        chain += [self.add_button, self.remove_button, self.up_button, self.down_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _after_drag(self, *_):
         self._rebuild_rows()

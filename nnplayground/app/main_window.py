@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QProgressDialog,
     QScrollArea,
@@ -61,6 +62,19 @@ def _personal_digits() -> tuple[PersonalDigits | None, str | None]:
         return None, str(error)
 
 
+def _window_action(window, text, name, slot, keys=()):
+    action = QAction(text, window)
+    action.setObjectName(name)
+    action.setShortcuts([QKeySequence(key) for key in keys])
+    action.setShortcutContext(Qt.WindowShortcut)  # whichever field has the focus
+    action.triggered.connect(slot)
+    return action
+
+
+def _key_names(keys) -> str:
+    return ", ".join(QKeySequence(key).toString(QKeySequence.NativeText) for key in keys)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -99,6 +113,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(390)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes through its fields, not the frame around them
         self.diagram = NetworkDiagram(session)
         self.plots = TrainingPlots(session)
         self.weight_view = WeightView(session)
@@ -151,11 +166,12 @@ class MainWindow(QMainWindow):
         self.settings_panel.changed.connect(self._settings_edited)
         self.settings_panel.live_changed.connect(self._settings_edited)
 
-    def _action(self, text, name, tip, slot, shortcut=None):
-        action = QAction(text, self)
-        action.setObjectName(name + "Action")
-        action.setToolTip(tip + (f" ({shortcut})" if shortcut else ""))
-        action.triggered.connect(slot)
+    def _action(self, text, name, tip, slot, keys=(), shown_keys=None):
+        """A toolbar button and its action; `keys` work wherever the focus is; the tooltip names them
+        (or `shown_keys`)."""
+        action = _window_action(self, text, name + "Action", slot, keys)
+        shown = shown_keys or _key_names(keys)
+        action.setToolTip(tip + (f" ({shown})" if shown else ""))
         self.toolbar.addAction(action)
         button = self.toolbar.widgetForAction(action)
         button.setObjectName(name)
@@ -168,33 +184,48 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         self.addToolBar(self.toolbar)
+        toggle_keys = ("Ctrl+Return", "Ctrl+Enter", "F5")
+        # One action owns the keys: it stays enabled while Train or Pause is greyed out.
+        self.toggle_action = _window_action(self, self.tr("Train / pause"), "toggleTrainingAction",
+                                            self.toggle_training, toggle_keys)
+        self.addAction(self.toggle_action)
         self.train_action = self._action(self.tr("Train"), "trainButton", self.tr("Start training, or continue it"),
-                                         self.train, "Space")
+                                         self.train, shown_keys=_key_names(toggle_keys[1:]))
         self.pause_action = self._action(self.tr("Pause"), "pauseButton", self.tr("Pause after the current batch"),
-                                         self.pause, "Space")
+                                         self.pause, shown_keys=_key_names(toggle_keys[1:]))
         self.step_action = self._action(self.tr("Step"), "stepButton",
-                                        self.tr("Train on exactly one batch, then pause"), self.step, "S")
+                                        self.tr("Train on exactly one batch, then pause"), self.step, ("F6",))
         self.stop_action = self._action(self.tr("Stop"), "stopButton",
-                                        self.tr("End this run; the weights stay as they are"), self.stop)
+                                        self.tr("End this run; the weights stay as they are"), self.stop,
+                                        ("Ctrl+.",))
         self.reset_action = self._action(self.tr("Reset"), "resetButton",
                                          self.tr("Start over with fresh weights; the arrow offers going back to "
-                                                 "the same starting weights"), self.reset_new, "R")
+                                                 "the same starting weights"), self.reset_new, ("Ctrl+R",))
         reset_menu = QMenu(self)
         self.reset_new_action = reset_menu.addAction(self.tr("New random weights"), self.reset_new)
         self.reset_new_action.setObjectName("resetNewAction")
         self.reset_same_action = reset_menu.addAction(self.tr("Same starting weights"), self.reset_same)
         self.reset_same_action.setObjectName("resetSameAction")
+        self.reset_same_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.reset_same_action.setShortcutContext(Qt.WindowShortcut)
+        self.addAction(self.reset_same_action)  # its key works while the menu is closed
         self.reset_same_action.setToolTip(self.tr("Back to the weights this run started from, to compare "
-                                                  "settings fairly"))
+                                                  "settings fairly (Ctrl+Shift+R)"))
         reset_button = self.toolbar.widgetForAction(self.reset_action)
         reset_button.setMenu(reset_menu)
         reset_button.setPopupMode(QToolButton.MenuButtonPopup)
         for action in self.toolbar.actions():
             self.toolbar.widgetForAction(action).setFocusPolicy(Qt.NoFocus)  # Space stays the window's
+        leave = QShortcut(QKeySequence(Qt.Key_Escape), self, self.leave_field, context=Qt.WindowShortcut)
+        leave.setObjectName("leaveFieldShortcut")
+
+    def leave_field(self):
+        """Esc: the focus leaves a field for the window, where Space, S and R drive the training."""
+        self.setFocus(Qt.ShortcutFocusReason)
 
     def keyPressEvent(self, event):  # noqa: N802 - Qt's name
         """Space trains or pauses, S steps, R resets: only keys no focused control used (typing S in a box
-        searches the box; it never steps the training)."""
+        searches the box; it never steps the training). The Training menu's keys work everywhere."""
         commands = {Qt.Key_Space: self.toggle_training, Qt.Key_S: self.step, Qt.Key_R: self.reset_new}
         if event.modifiers() in (Qt.NoModifier, Qt.KeypadModifier) and event.key() in commands:
             commands[event.key()]()
@@ -211,6 +242,13 @@ class MainWindow(QMainWindow):
         save_model.setObjectName("saveModelAction")
         file_menu.addSeparator()
         file_menu.addAction(self.tr("Quit"), QKeySequence.Quit, self.close)
+        training_menu = self.menuBar().addMenu(self.tr("&Training"))
+        training_menu.setObjectName("trainingMenu")
+        for action in (self.toggle_action, self.step_action, self.stop_action):
+            training_menu.addAction(action)
+        training_menu.addSeparator()
+        training_menu.addAction(self.reset_new_action)
+        training_menu.addAction(self.reset_same_action)
         self.runs_menu = self.menuBar().addMenu(self.tr("&Runs"))
         self.runs_menu.setObjectName("runsMenu")
         self.runs_menu.aboutToShow.connect(self._fill_runs_menu)
@@ -222,6 +260,33 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(name == self.settings.value("theme", "light"))
             group.addAction(action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        keys = help_menu.addAction(self.tr("Keyboard shortcuts"), self.show_shortcuts)
+        keys.setObjectName("shortcutsAction")
+        keys.setShortcut(QKeySequence.HelpContents)
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """Every key the window knows, as Help > Keyboard shortcuts lists them: (what, keys)."""
+        return [(self.tr("Train, pause or resume"), self.tr("Ctrl+Enter or F5; Space outside a field")),
+                (self.tr("Train one batch (step)"), self.tr("F6; S outside a field")),
+                (self.tr("Stop the run"), "Ctrl+."),
+                (self.tr("Reset with new random weights"), self.tr("Ctrl+R; R outside a field")),
+                (self.tr("Reset to the same starting weights"), "Ctrl+Shift+R"),
+                (self.tr("Leave a field, so Space, S and R work"), "Esc"),
+                (self.tr("Move between fields"), "Tab, Shift+Tab"),
+                (self.tr("Change a field"), self.tr("type, or arrow keys; the wheel once it has focus")),
+                (self.tr("Menus"), "Alt+F, Alt+T, Alt+R, Alt+V, Alt+H"),
+                (self.tr("Draw tab: clear, undo a stroke"), "Esc, Ctrl+Z"),
+                (self.tr("Draw tab: keep the drawing as a digit"), "0-9"),
+                (self.tr("This list"), _key_names((QKeySequence.HelpContents,)))]
+
+    def show_shortcuts(self):
+        rows = "".join(f"<tr><td style='padding-right:18px'>{what}</td><td><b>{keys}</b></td></tr>"
+                       for what, keys in self.shortcuts())
+        box = QMessageBox(QMessageBox.NoIcon, self.tr("Keyboard shortcuts"), f"<table>{rows}</table>",
+                          QMessageBox.Close, self)
+        box.setObjectName("shortcutsDialog")
+        box.open()
 
     def _fill_runs_menu(self):
         """Earlier runs, newest first: choosing one brings back its settings, its network and its curves."""
