@@ -3,7 +3,12 @@ import tempfile
 
 # Before anything imports Qt: with no display, Qt must render offscreen or CI aborts.
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # A desktop-sized screen: the plugin's default 800x800 one would shrink every window below what users see.
+    _screen = os.path.join(tempfile.mkdtemp(prefix="nnplayground-screen-"), "screen.json")
+    with open(_screen, "w") as file:
+        file.write('{"screens": [{"name": "test", "x": 0, "y": 0, "width": 1920, "height": 1080, '
+                   '"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}')
+    os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_screen}")
 if "XDG_RUNTIME_DIR" not in os.environ:
     os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xdg-")
 

@@ -9,7 +9,7 @@ hold no run data; a QtRunner is the only bridge to the training thread.
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -75,6 +75,25 @@ def _key_names(keys) -> str:
     return ", ".join(QKeySequence(key).toString(QKeySequence.NativeText) for key in keys)
 
 
+DEFAULT_SIZE = (1280, 800)
+FRAME = 40  # title bar and borders, which the window manager adds outside the window's geometry
+
+
+def window_placement(saved: QRect | None, available: QRect) -> tuple[QRect, bool]:
+    """Where the window opens: the saved place if it fits this screen whole; else 1280x800 centred; or,
+    on a screen too small for that (a laptop's 1280x720 would hide the status bar), maximized.
+    Returns (geometry, maximized)."""
+    if saved is not None and available.contains(saved):
+        return QRect(saved), False
+    width, height = DEFAULT_SIZE
+    if width <= available.width() and height + FRAME <= available.height():
+        rect = QRect(0, 0, width, height)
+        rect.moveCenter(available.center())
+        return rect, False
+    return QRect(available.left(), available.top() + FRAME, min(width, available.width()),
+                 min(height, available.height() - FRAME)), True
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -111,7 +130,7 @@ class MainWindow(QMainWindow):
         scroll.setObjectName("controlsScroll")
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(390)
+        scroll.setMinimumWidth(370)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes through its fields, not the frame around them
         self.diagram = NetworkDiagram(session)
@@ -591,9 +610,13 @@ class MainWindow(QMainWindow):
             return Experiment()
 
     def _restore_geometry(self):
-        geometry = self.settings.value("geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+        available = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        saved = self.settings.value("geometry")
+        restored = saved is not None and self.restoreGeometry(saved)
+        rect, maximized = window_placement(self.geometry() if restored else None, available)
+        self.setGeometry(rect)
+        if maximized:
+            self.setWindowState(Qt.WindowMaximized)
 
     def _save_settings(self):
         self.settings.setValue("experiment", json.dumps(self.session.experiment.to_dict()))

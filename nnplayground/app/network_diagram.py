@@ -30,7 +30,7 @@ class NetworkDiagram(QWidget):
         self.setObjectName("networkDiagram")
         self.setToolTip("The network: inputs on the left, outputs on the right. Links are coloured by their "
                         "weight (red positive, blue negative) once training starts.")
-        self.setMinimumHeight(150)
+        self.setMinimumHeight(90)  # the splitter gives it 170 px; a 600 px screen needs it smaller
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.sizes: list[int] = []
         self.labels: list[str] = []

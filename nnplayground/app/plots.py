@@ -60,15 +60,18 @@ def _widen(extent, values):
     return (low, high) if extent is None else (min(extent[0], low), max(extent[1], high))
 
 
-def _plot(title, y_label, object_name, log=False):
+def _plot(title, y_label, object_name, legend_at, log=False):
+    """`legend_at`: the corner the curves leave empty, as pyqtgraph's offset (negative: from the right or
+    the bottom): losses fall from the top left, accuracies rise from the bottom left."""
     widget = pg.PlotWidget(title=title)
     widget.setObjectName(object_name)
     widget.setLabel("bottom", "epoch")
     widget.setLabel("left", y_label)
     widget.setLogMode(y=log)
-    legend = widget.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-6)
+    widget.getAxis("left").enableAutoSIPrefix(False)  # "loss (x0.001)" over ticks of 5·10² reads as nonsense
+    legend = widget.addLegend(offset=legend_at, labelTextSize="8pt", verSpacing=-6, colCount=2)
     legend.setBrush(pg.mkBrush(128, 128, 128, 40))
-    widget.setMinimumHeight(170)
+    widget.setMinimumHeight(110)  # both plots and the diagram fit a 1024x600 screen
     widget.hideButtons()  # our "fit" button replaces pyqtgraph's "A": it knows the whole run's extent
     widget.getPlotItem().vb.disableAutoRange()
     return widget
@@ -78,10 +81,10 @@ class TrainingPlots(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.loss_plot = _plot("Loss", "loss", "lossPlot", log=True)
+        self.loss_plot = _plot("Loss", "loss", "lossPlot", (4, -4), log=True)
         self.loss_plot.setToolTip("How wrong the network is: lower is better. Faint: every batch; solid: smoothed; "
                                   "dots: whole epochs. Drag to pan, wheel to zoom, right-click for more.")
-        self.accuracy_plot = _plot("Accuracy", "accuracy", "accuracyPlot")
+        self.accuracy_plot = _plot("Accuracy", "accuracy", "accuracyPlot", (-4, -4))
         self.accuracy_plot.setToolTip("Share of samples classified correctly, on training and validation data.")
         self.accuracy_plot.setXLink(self.loss_plot)
         # The raw batch curve has thousands of jagged points: antialiasing it costs most of a redraw.

@@ -34,7 +34,8 @@ class _Heatmap(pg.GraphicsLayoutWidget):
 
     def __init__(self, title: str):
         super().__init__()
-        self.plot = self.addPlot(title=title)
+        self.plot = self.addPlot()
+        self.plot.setTitle(title, size="9pt")  # a narrow panel must not clip it
         self.plot.setAspectLocked(False)
         self.plot.invertY(True)
         self.image = pg.ImageItem()
@@ -44,6 +45,10 @@ class _Heatmap(pg.GraphicsLayoutWidget):
         self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=theme.DIVERGING, interactive=False, width=12,
                                    orientation="horizontal", label="weight")
         self.bar.setImageItem(self.image)
+        for name in ("bottom", "top"):
+            axis = self.bar.getAxis(name)
+            if axis is not None:
+                axis.enableAutoSIPrefix(False)  # "weight (x0.001)" under ticks of 100 misleads
         self.addItem(self.bar, row=1, col=0)
         self.limit = 0.0
         self.setMinimumHeight(140)
@@ -74,7 +79,7 @@ class WeightView(QWidget):
         self.layer_picker.setObjectName("weightLayerPicker")
         self.layer_picker.setToolTip("Which layer's weights to show")
         self.layer_picker.currentIndexChanged.connect(self._show_current)
-        self.heatmap = _Heatmap("kernel: inputs (rows) x units (columns)")
+        self.heatmap = _Heatmap("kernel: inputs (rows) × units")
         heat_page = QWidget()
         heat_layout = QVBoxLayout(heat_page)
         row = QHBoxLayout()
@@ -98,6 +103,7 @@ class WeightView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        self.setMinimumWidth(250)  # the heatmap's title and colour bar fit; the splitter squeezes the middle
         self.kernels: list[np.ndarray] = []
         self.image_side: int | None = None
         self.layer_names: list[str] = []

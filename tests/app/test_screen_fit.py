@@ -1,0 +1,30 @@
+"""The window fits the screen it opens on and stays usable down to 1024x600."""
+
+from PySide6.QtCore import QRect
+
+from nnplayground.app.main_window import window_placement
+from tests.app.helpers import open_window
+
+
+def test_a_saved_place_is_kept_only_if_it_fits_this_screen():
+    laptop = QRect(0, 0, 1280, 720)
+    assert window_placement(QRect(100, 50, 900, 600), laptop) == (QRect(100, 50, 900, 600), False)
+    rect, maximized = window_placement(QRect(0, 0, 1920, 1080), laptop)  # saved on a bigger screen
+    assert maximized and laptop.contains(rect)
+    rect, maximized = window_placement(None, QRect(0, 0, 1920, 1050))
+    assert not maximized and rect.size().toTuple() == (1280, 800) and rect.center() == QRect(0, 0, 1920, 1050).center()
+    rect, maximized = window_placement(None, QRect(0, 0, 1024, 600))
+    assert maximized and rect.width() <= 1024 and rect.bottom() < 600
+
+
+def test_every_panel_fits_a_1024x600_screen(qtbot):
+    window = open_window(qtbot, 1024, 600 - 40)
+    assert window.minimumSizeHint().width() <= 1024 and window.minimumSizeHint().height() <= 560
+    assert window.size().toTuple() == (1024, 560)
+    status = window.statusBar()
+    assert status.isVisible() and status.geometry().bottom() < window.height()
+    heatmap = window.weight_view.heatmap  # the weights column: its plot and colour bar inside its width
+    assert heatmap.ci.geometry().width() <= heatmap.width() + 1
+    for name in ("lossPlot", "accuracyPlot", "networkDiagram"):
+        widget = window.findChild(object, name)
+        assert widget.isVisible() and widget.height() >= 90, name
