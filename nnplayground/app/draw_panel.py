@@ -179,8 +179,15 @@ class DrawPanel(QWidget):
         right.addWidget(self.activations, 1)
         right.addWidget(QLabel("First-layer units that fire most, and what they look for"))
         right.addWidget(self.unit_tiles)
+        # The left column's width is fixed: when the first prediction fills the right one, the grid would
+        # otherwise take room from it, and the canvas would slide away under the pen.
+        left_column = QWidget()
+        left_column.setObjectName("drawLeftColumn")
+        left_column.setLayout(left)
+        left.setContentsMargins(0, 0, 0, 0)
+        left_column.setFixedWidth(left_column.sizeHint().width())
         layout = QGridLayout(self)
-        layout.addLayout(left, 0, 0)
+        layout.addWidget(left_column, 0, 0)
         layout.addLayout(right, 0, 1)
         layout.setColumnStretch(1, 1)
         self._update_personal()

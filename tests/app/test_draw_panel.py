@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.datasets.personal import PersonalDigits
 from nnplayground.session import Experiment, Session
+from tests.app.helpers import open_window
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +160,28 @@ def test_drawn_test_digits_are_read_nearly_as_well_as_scanned_ones(qtbot, tmp_pa
         correct += panel.probabilities is not None and int(np.argmax(panel.probabilities)) == label
     assert scanned > 0.85
     assert correct / len(pick) >= 0.85 * scanned
+
+
+@pytest.mark.parametrize("size", [(1024, 560), (1280, 800), (1600, 900), (1920, 1040)])
+def test_nothing_moves_under_the_pen_during_the_first_stroke(qtbot, tmp_path, digit_model, size):
+    """The first prediction fills the guess, the bars, the layers and the unit tiles; the canvas stays put
+    (it used to jump 17-20 px left, hooking a straight 1)."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window = open_window(qtbot, *size)
+    window.session.mirror.set_model(digit_model, tuple(map(str, range(10))))
+    window.session.events.emit("mirror_changed", window.session.mirror)
+    window.centre_tabs.setCurrentIndex(1)
+    canvas = window.draw_panel.canvas
+    scroll = window.findChild(QScrollArea, "drawScroll")
+    qtbot.waitUntil(canvas.isVisible)
+    origin = canvas.mapTo(window, QPoint(0, 0))
+    seen = []
+    qtbot.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*ONE[0]))
+    for point in ONE[1:]:
+        qtbot.mouseMove(canvas, QPoint(*point))
+        QApplication.sendPostedEvents()  # let any re-layout the prediction caused happen now
+        seen.append(canvas.mapTo(window, QPoint(0, 0)))
+    qtbot.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*ONE[-1]))
+    assert window.draw_panel.predictions >= len(ONE) - 1 and window.draw_panel.unit_tiles.pixmap() is not None
+    assert seen == [origin] * len(seen) and scroll.horizontalScrollBar().value() == 0
