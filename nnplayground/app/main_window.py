@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
+from nnplayground.app.banner import ABOUT_DATA, ABOUT_RUN, Banner
 from nnplayground.app.data_loader import DataLoader
 from nnplayground.app.data_panel import DataPanel
 from nnplayground.app.draw_panel import DrawPanel
@@ -136,11 +137,6 @@ class MainWindow(QMainWindow):
         self.diagram = NetworkDiagram(session)
         self.plots = TrainingPlots(session)
         self.weight_view = WeightView(session)
-        self.banner = QLabel()
-        self.banner.setObjectName("messageBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px; border-radius: 4px;")
-        self.banner.hide()
         middle = QSplitter(Qt.Vertical)
         middle.addWidget(self.diagram)
         middle.addWidget(self.plots)
@@ -165,7 +161,7 @@ class MainWindow(QMainWindow):
         draw_scroll.setWidgetResizable(True)
         self.centre_tabs.addTab(draw_scroll, self.tr("Draw a digit"))
         self.centre_tabs.currentChanged.connect(self._centre_tab_changed)
-        centre_layout.addWidget(self.banner)
+        self.banner = Banner(self.centre_tabs)
         centre_layout.addWidget(self.centre_tabs, 1)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(scroll)
@@ -378,12 +374,14 @@ class MainWindow(QMainWindow):
         self._update_controls()
 
     def _data_changed(self, dataset):
+        self.banner.clear(ABOUT_DATA)
         self.data_panel.set_summary(
             f"{len(dataset.x_train):,} training and {len(dataset.x_test):,} test samples of shape "
             f"{'x'.join(map(str, dataset.input_shape))}, {dataset.n_classes} classes")
         if len(dataset.x_train) < self.session.experiment.batch_size:
-            self.show_message(f"The batch size ({self.session.experiment.batch_size}) is larger than the training "
-                              f"set ({len(dataset.x_train)}): every step will use all of it.")
+            self.show_message(self.tr("The batch size ({0}) is larger than the training set ({1}): every step "
+                                      "will use all of it.").format(self.session.experiment.batch_size,
+                                                                    len(dataset.x_train)), ABOUT_DATA)
         self._save_settings()
 
     def _model_changed(self, model):
@@ -472,7 +470,7 @@ class MainWindow(QMainWindow):
     def _data_failed(self, message: str):
         self.loader = None
         if message:
-            self.show_message(f"Could not load the data: {message}")
+            self.show_message(self.tr("Could not load the data: {0}").format(message), ABOUT_DATA)
         self._show_experiment(self.session.experiment)  # the panel goes back to the data in use
 
     def _centre_tab_changed(self, index: int):
@@ -545,7 +543,7 @@ class MainWindow(QMainWindow):
             self.show_message(self.tr("The data is still loading."))
             return
         if self.session.state is State.IDLE:
-            self.banner.hide()
+            self.banner.clear(ABOUT_RUN)
         self.session.train()
 
     def pause(self):
@@ -585,21 +583,16 @@ class MainWindow(QMainWindow):
         if paused and not self.status_epoch.text().startswith("paused"):
             self.status_epoch.setText("paused · " + self.status_epoch.text())
 
-    def show_message(self, text: str) -> None:
-        """A message that stays in view above the curves until the next run starts."""
-        self.banner.setText(text)
-        self.banner.setVisible(bool(text))
+    def show_message(self, text: str, about: str = ABOUT_RUN) -> None:
+        """A message over the top of the centre page until it is closed or stops being true (`about`:
+        ABOUT_RUN ends when a run starts, ABOUT_DATA when data loads)."""
+        self.banner.show_message(text, about)
         self.statusBar().showMessage(text.split(":")[0] if len(text) > 80 else text, 8000)
 
     def set_theme(self, name: str) -> None:
         theme.apply_theme(QApplication.instance(), name)
-        self.settings.setValue("theme", name)
-        for view, items in ((self.plots.loss_plot, [self.plots.loss_plot.getPlotItem()]),
-                            (self.plots.accuracy_plot, [self.plots.accuracy_plot.getPlotItem()]),
-                            (self.weight_view.norms, [self.weight_view.norms.getPlotItem()]),
-                            (self.weight_view.heatmap, [self.weight_view.heatmap.plot]),
-                            (self.weight_view.tiles, [self.weight_view.tiles.plot])):
-            theme.restyle(view, items)
+        self.banner.restyle()
+        theme.restyle_all(self)
 
     # ----- lifetime -----------------------------------------------------------------------------
 

@@ -39,15 +39,17 @@ def plot_colours() -> tuple[QColor, QColor]:
     return palette.color(QPalette.Base), palette.color(QPalette.Text)
 
 
-def restyle(view, plot_items) -> None:
-    """Give an existing pyqtgraph view and its plots the current palette's background and text colours."""
+def restyle_all(root) -> None:
+    """Every pyqtgraph view under `root` (plots, heatmaps, colour bars, the draw tab's charts) takes the
+    current palette's background and text colours: a theme switch leaves no white chart behind."""
     base, text = plot_colours()
-    view.setBackground(base)
-    for item in plot_items:
-        for name in ("left", "bottom", "right"):
-            axis = item.getAxis(name) if name in item.axes else None
-            if axis is not None:
-                axis.setPen(text)
-                axis.setTextPen(text)
-        if item.titleLabel.text:
-            item.titleLabel.setText(item.titleLabel.text, color=text)
+    for view in root.findChildren(pg.GraphicsView):
+        view.setBackground(base)
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setPen(text)
+                item.setTextPen(text)
+            elif isinstance(item, pg.LabelItem) and item.text:
+                item.setText(item.text, color=text)
+            elif isinstance(item, pg.LegendItem):
+                item.setLabelTextColor(text)

@@ -67,8 +67,8 @@ def fetch(filename: str, known_hash: str, *, url: str | None = None, cache: Path
         raise
     except requests.exceptions.RequestException as error:
         raise DownloadError(f"could not download {filename} from {url}: {_reason(error)}. Check the "
-                            "internet connection, or download the file yourself and pass its path "
-                            "(load_data(path=...), or Open file... in the window)") from None
+                            "internet connection, or get the file another way and open it: Open file... in the "
+                            "window, --data-path on the command line") from None
     except ValueError as error:  # pooch: the hash of what arrived does not match
         raise DownloadError(f"{filename} from {url} arrived damaged or altered ({error}); it was not "
                             "kept. Try again later or use another mirror (NNPLAYGROUND_DATA_URL)") from None

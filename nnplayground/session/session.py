@@ -35,6 +35,16 @@ class State(Enum):
     PAUSED = "paused"
 
 
+def inputs_in_words(shape) -> str:
+    """(28, 28) -> "28x28 images"; (2,) -> "points with 2 coordinates"; (784,) -> "784 numbers per sample"."""
+    shape = tuple(shape or ())
+    if len(shape) == 2:
+        return f"{shape[0]}x{shape[1]} images"
+    if shape == (2,):
+        return "points with 2 coordinates"
+    return f"{shape[0]:,} numbers per sample" if len(shape) == 1 else "inputs of another kind"
+
+
 class Session:
     def __init__(self, experiment: Experiment | None = None, *, runner=None, personal=None):
         self.experiment = experiment or Experiment()
@@ -201,9 +211,10 @@ class Session:
         if not self.fits_data(model):
             self.mirror.set_model(model)
             self.events.emit("mirror_changed", self.mirror)
-            self.events.emit("message", f"Opened {path} for drawing only: it takes inputs of shape "
-                                        f"{model.input_shape}, and the current data has "
-                                        f"{self.dataset.input_shape if self.dataset is not None else 'none'}.")
+            reads = inputs_in_words(model.input_shape)
+            have = inputs_in_words(self.dataset.input_shape) if self.dataset is not None else "no data yet"
+            self.events.emit("message", f"Opened {path} for drawing only: it reads {reads}, and the data in use "
+                                        f"has {have}. Choose matching data to train it.")
             return False
 
         def go():

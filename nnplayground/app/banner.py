@@ -1,0 +1,73 @@
+"""The message banner: floats over the top of the centre tabs' page, so it never pushes a control down (a
+click aimed at a tab must land on the tab); it can be closed, and it goes by itself once what it says is
+no longer true (a failed download's message, once data loads)."""
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QTabWidget, QToolButton
+
+# What a message is about decides when it stops being true.
+ABOUT_DATA = "data"  # cleared when data loads
+ABOUT_RUN = "run"  # cleared when a run starts
+COLOURS = {"light": ("#fff3cd", "#5c4400", "#e0c36a"), "dark": ("#4a3b10", "#ffe7a3", "#8a6d1c")}
+
+
+class Banner(QFrame):
+    def __init__(self, tabs: QTabWidget):
+        super().__init__(tabs)
+        self.setObjectName("messageBanner")
+        self.tabs = tabs
+        self.about: str | None = None
+        self.label = QLabel()
+        self.label.setObjectName("messageText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)  # a path or an error can be copied
+        self.close_button = QToolButton()
+        self.close_button.setObjectName("messageClose")
+        self.close_button.setText("×")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip(self.tr("Close this message"))
+        self.close_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignTop)
+        tabs.installEventFilter(self)
+        self.restyle()
+        self.hide()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def show_message(self, text: str, about: str = ABOUT_RUN) -> None:
+        self.label.setText(text)
+        self.about = about
+        if text:
+            self._place()
+            self.show()
+            self.raise_()
+        else:
+            self.hide()
+
+    def clear(self, about: str | None = None) -> None:
+        """Hide the message if it is about `about` (any message when None)."""
+        if about is None or about == self.about:
+            self.hide()
+
+    def restyle(self) -> None:
+        dark = QApplication.palette().color(QPalette.Window).lightness() < 128
+        background, text, border = COLOURS["dark" if dark else "light"]
+        self.setStyleSheet(f"#messageBanner {{ background: {background}; border: 1px solid {border}; "
+                           f"border-radius: 4px; }} #messageText, #messageClose {{ color: {text}; }}")
+
+    def _place(self) -> None:
+        """Across the top of the current page, under the tab bar, as tall as its text needs."""
+        width = max(120, self.tabs.width() - 16)
+        layout = self.layout()
+        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else self.sizeHint().height()
+        self.setGeometry(8, self.tabs.tabBar().geometry().bottom() + 6, width, height)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        if watched is self.tabs and event.type() in (QEvent.Resize, QEvent.Show) and self.isVisible():
+            self._place()
+        return False
