@@ -8,7 +8,7 @@ shows an empty plot. Curves are updated with setData on items made once. X is me
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
 
@@ -104,6 +104,8 @@ class TrainingPlots(QWidget):
         self.readout = QLabel(" ")
         self.readout.setObjectName("plotReadout")
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # Its text changes with every mouse move: it must never widen the column (and squeeze the weights).
+        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.log_scale = QCheckBox("log scale")
         self.log_scale.setObjectName("logScale")
         self.log_scale.setChecked(True)

@@ -4,7 +4,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QMessageBox, QSpinBox
 
 from nnplayground.session import State
-from tests.app.helpers import open_window, type_into, wait_until_parked
+from tests.app.helpers import choose, open_window, type_into, wait_until_parked
 
 
 def test_run_keys_work_while_a_field_has_the_focus(qtbot):
@@ -93,3 +93,24 @@ def test_tab_follows_the_panels_top_to_bottom(qtbot):
     assert rest[:5] == ["addLayerButton", "removeLayerButton", "moveLayerUpButton", "moveLayerDownButton",
                         "optimizerPicker"]
     assert rest.index("seed") > rest.index("batchSize") > rest.index("learningRateBox")
+
+
+def test_the_status_bar_says_paused_and_forgets_an_old_run(qtbot):
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1000")
+    window.train()
+    qtbot.waitUntil(lambda: window.status_speed.text().endswith("samples/s"))
+    window.pause()
+    wait_until_parked(qtbot, window)
+    qtbot.waitUntil(lambda: window.status_epoch.text().startswith("paused"))
+    window.reset_new()
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE and window.session.run_log.step == 0)
+    assert (window.status_epoch.text(), window.status_speed.text(), window.status_eta.text()) == ("ready", "", "")
+    window.train()
+    qtbot.waitUntil(lambda: window.status_speed.text().endswith("samples/s"))
+    window.stop()
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE)
+    choose(qtbot, window, "datasetPicker", "Moons")
+    qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
+    assert (window.status_epoch.text(), window.status_speed.text(), window.status_eta.text()) == ("ready", "", "")
+    assert window.progress_bar.value() == 0

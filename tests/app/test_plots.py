@@ -40,3 +40,26 @@ def test_loss_axis_shows_every_point_and_stays_still(qtbot):
     assert low <= np.log10(loss.min()) and np.log10(40.0) <= high
     assert ranges[-1][:2] == (0.0, 10.0)
     assert len(set(ranges)) < len(ranges)  # most reports leave the axes where they were
+
+
+def test_the_hover_readout_never_widens_the_middle_column(qtbot):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from tests.app.helpers import open_window
+
+    window = open_window(qtbot, 1024, 560)  # a narrow middle column: the readout's text is wider than it
+    window.session.update(epochs=2)
+    window.train()
+    qtbot.waitUntil(lambda: window.session.state.name == "IDLE" and window.session.run_log.complete_epochs == 2,
+                    timeout=20_000)
+    widths, least = window.splitter.sizes(), window.plots.minimumSizeHint().width()
+    viewport = window.plots.loss_plot.viewport()
+    for x in range(40, viewport.width() - 10, 40):
+        position = QPointF(x, viewport.height() / 2)
+        QApplication.sendEvent(viewport, QMouseEvent(QEvent.MouseMove, position, viewport.mapToGlobal(position),
+                                                     Qt.NoButton, Qt.NoButton, Qt.NoModifier))
+    assert "epoch" in window.plots.readout.text() and "batch" in window.plots.readout.text()
+    QApplication.sendPostedEvents()
+    assert window.plots.minimumSizeHint().width() == least and window.splitter.sizes() == widths
