@@ -1,12 +1,15 @@
 """Pick the data: the embedded MNIST sample, full MNIST or Fashion-MNIST, a 2-D toy set, or a file."""
 
-from PySide6.QtCore import Signal
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox
 
 from nnplayground.app.inputs import guard_wheel_in
 from nnplayground.datasets import catalog, toy
 
 OPEN_FILE = "open-file"
+FILE = "file"  # the entry of the file opened last
 
 
 class DataPanel(QGroupBox):
@@ -78,7 +81,7 @@ class DataPanel(QGroupBox):
     @property
     def dataset(self) -> str:
         name = self.picker.currentData()
-        return "file" if name == OPEN_FILE else name
+        return "file" if name in (OPEN_FILE, FILE) else name
 
     def _picked(self, index):
         if self.picker.itemData(index) == OPEN_FILE:
@@ -89,15 +92,28 @@ class DataPanel(QGroupBox):
         self.changed.emit()
 
     def set_dataset(self, name: str, path: str | None = None) -> None:
-        """Show `name` as chosen (without asking again for a file)."""
+        """Show `name` as chosen (without asking again for a file); a file by its name in the list."""
         self.path = path if name == "file" else self.path
-        key = OPEN_FILE if name == "file" else name
+        if name == "file" and path:
+            self._show_file_entry(path)
+        key = FILE if name == "file" and path else OPEN_FILE if name == "file" else name
         index = self.picker.findData(key)
         self.picker.blockSignals(True)
         self.picker.setCurrentIndex(index if index >= 0 else 0)
         self.picker.blockSignals(False)
         self._previous = self.picker.currentIndex()
         self._show_options()
+
+    def _show_file_entry(self, path: str) -> None:
+        """The opened file as an entry of its own, just above "Open file...", so the list names it."""
+        index = self.picker.findData(FILE)
+        if index < 0:
+            index = self.picker.findData(OPEN_FILE)
+            self.picker.blockSignals(True)
+            self.picker.insertItem(index, "", FILE)
+            self.picker.blockSignals(False)
+        self.picker.setItemText(index, Path(path).name)
+        self.picker.setItemData(index, path, Qt.ToolTipRole)
 
     def revert(self) -> None:
         """Back to the previous choice (a cancelled file dialog or a failed download)."""

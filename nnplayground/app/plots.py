@@ -7,10 +7,21 @@ shows an empty plot. Curves are updated with setData on items made once. X is me
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnplayground.app import theme
+from nnplayground.fileio import atomic_write
 
 MAX_EPOCH_SYMBOLS = 200
 ACCURACY_EVERY = 4  # the accuracy plot redraws on every 4th report: it changes slowly, drawing costs GIL time
@@ -73,6 +84,8 @@ def _plot(title, y_label, object_name, legend_at, log=False):
     legend.setBrush(pg.mkBrush(128, 128, 128, 40))
     widget.setMinimumHeight(110)  # both plots and the diagram fit a 1024x600 screen
     widget.hideButtons()  # our "fit" button replaces pyqtgraph's "A": it knows the whole run's extent
+    widget.setMenuEnabled(False)  # pyqtgraph's developer menu: ours offers what a user wants (see _clicked)
+    widget.scene().contextMenu = []  # ... and its scene's "Export..." entry
     widget.getPlotItem().vb.disableAutoRange()
     return widget
 
@@ -125,8 +138,10 @@ class TrainingPlots(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.loss_plot, 3)
         layout.addWidget(self.accuracy_plot, 2)
+        self.menu: QMenu | None = None
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.scene().sigMouseMoved.connect(lambda pos, plot=plot: self._hover(plot, pos))
+            plot.scene().sigMouseClicked.connect(lambda event, plot=plot: self._clicked(plot, event))
             plot.getPlotItem().vb.sigRangeChangedManually.connect(lambda *_: setattr(self, "following", False))
         self.following = True  # the views track the data until the user zooms or pans
         self.planned_epochs = 1.0
@@ -277,6 +292,58 @@ class TrainingPlots(QWidget):
         self.planned_epochs = 1.0
         self.readout.setText(" ")
         self.fit_views()
+
+    # ----- the right-click menu -----------------------------------------------------------------
+
+    def _clicked(self, plot, event) -> None:
+        if event.button() == Qt.RightButton:
+            event.accept()
+            self.show_menu(plot, event.screenPos().toPoint())
+
+    def show_menu(self, plot, at) -> QMenu:
+        """What a user wants from a plot: fit it, switch the log axis, save it as a picture or as data."""
+        menu = QMenu(self)
+        menu.setObjectName("plotMenu")
+        menu.addAction(self.tr("Fit the view to the whole run"), self.fit_views).setObjectName("fitViewAction")
+        if plot is self.loss_plot:
+            log = menu.addAction(self.tr("Logarithmic loss axis"), self.log_scale.toggle)
+            log.setObjectName("logScaleAction")
+            log.setCheckable(True)
+            log.setChecked(self.log_scale.isChecked())
+        menu.addSeparator()
+        menu.addAction(self.tr("Save as picture (PNG)..."), lambda: self._ask_and_save(plot, "png")) \
+            .setObjectName("savePictureAction")
+        menu.addAction(self.tr("Save the run's numbers (CSV)..."), lambda: self._ask_and_save(plot, "csv")) \
+            .setObjectName("saveNumbersAction")
+        self.menu = menu
+        menu.popup(at)
+        return menu
+
+    def _ask_and_save(self, plot, kind: str) -> None:
+        title = self.tr("Save the plot as a picture") if kind == "png" else self.tr("Save the run's numbers")
+        pattern = "PNG pictures (*.png)" if kind == "png" else "CSV tables (*.csv)"
+        path, _ = QFileDialog.getSaveFileName(self, title, f"{self.log.name.replace(' ', '-')}.{kind}", pattern)
+        if path:
+            self.save(plot, path, kind)
+
+    def save(self, plot, path: str, kind: str) -> bool:
+        """Write the plot's picture or the run log's numbers to `path` (atomically); False and a message on
+        the session if it could not."""
+        if kind == "png":
+            buffer = QBuffer()
+            buffer.open(QIODevice.WriteOnly)
+            plot.grab().save(buffer, "PNG")
+            data = bytes(buffer.data())
+        else:
+            data = self.log.to_csv().encode()
+        try:
+            atomic_write(path, lambda file: file.write(data))
+        except OSError as error:
+            self.session.events.emit("message", self.tr("Could not save {0}: {1}").format(path, error.strerror
+                                                                                             or error))
+            return False
+        self.session.events.emit("message", self.tr("Saved {0}").format(path))
+        return True
 
     # ----- hover readout ------------------------------------------------------------------------
 

@@ -137,6 +137,23 @@ class RunLog:
 
     # ----- plain data ---------------------------------------------------------------------------
 
+    def to_csv(self) -> str:
+        """One row per batch (step, position in epochs, loss, accuracy, their smoothed curves); the whole
+        epochs' figures on the row where each epoch ended, empty elsewhere. For a spreadsheet or pandas."""
+        names = ("step", "epoch", "loss", "accuracy", "smooth_loss", "smooth_accuracy",
+                 "epoch_loss", "epoch_accuracy", "val_loss", "val_accuracy")
+        ends = {int(step): logs for logs, (step, _) in zip(self.epochs, self.epoch_points, strict=True)}
+        batches = self.batches
+        lines = [",".join(names)]
+        for i in range(len(batches)):
+            step = int(batches["step"][i])
+            logs = ends.get(step, {})
+            values = [batches[key][i] for key in ("position", "loss", "accuracy", "smooth_loss", "smooth_accuracy")]
+            values += [logs.get(key) for key in EPOCH_KEYS]
+            lines.append(",".join([str(step)] + ["" if v is None or not np.isfinite(v) else f"{v:.6g}"
+                                                 for v in values]))
+        return "\n".join(lines) + "\n"
+
     def summary(self) -> dict:
         """What a list of runs shows: name, data, layers, optimizer, rate, best validation accuracy, epochs, time."""
         e = self.experiment

@@ -77,3 +77,22 @@ def test_a_theme_switch_leaves_no_white_chart_behind(qtbot):
         assert corner.lightness() < 80, view.objectName()
     window.set_theme("light")
     assert all(QColor(view.grab().toImage().pixel(2, 2)).lightness() > 200 for view in views)
+
+
+def test_the_data_list_names_the_opened_file_and_can_pick_it_again(qtbot, tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "my-digits.npz"
+    np.savez(path, x_train=rng.integers(0, 255, (60, 28, 28), dtype=np.uint8), y_train=rng.integers(0, 10, 60),
+             x_test=rng.integers(0, 255, (20, 28, 28), dtype=np.uint8), y_test=rng.integers(0, 10, 20))
+    window = open_window(qtbot)
+    window.open_data_path(str(path))
+    qtbot.waitUntil(lambda: window.session.dataset.name != "mnist-sample")
+    picker = window.data_panel.picker
+    assert picker.currentText() == "my-digits.npz" and window.data_panel.dataset == "file"
+    choose(qtbot, window, "datasetPicker", "Moons")
+    qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
+    picker.setCurrentIndex(picker.findText("my-digits.npz"))
+    qtbot.waitUntil(lambda: window.session.dataset.input_shape == (28, 28))
+    assert picker.currentText() == "my-digits.npz" and window.session.experiment.data_path == str(path)

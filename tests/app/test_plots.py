@@ -63,3 +63,42 @@ def test_the_hover_readout_never_widens_the_middle_column(qtbot):
     assert "epoch" in window.plots.readout.text() and "batch" in window.plots.readout.text()
     QApplication.sendPostedEvents()
     assert window.plots.minimumSizeHint().width() == least and window.splitter.sizes() == widths
+
+
+def test_right_click_offers_the_users_actions_not_pyqtgraphs(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QImage, QMouseEvent
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+
+    from tests.app.helpers import open_window
+
+    window = open_window(qtbot)
+    window.session.update(epochs=1)
+    window.train()
+    qtbot.waitUntil(lambda: window.session.state.name == "IDLE" and window.session.run_log.complete_epochs == 1,
+                    timeout=20_000)
+    viewport = window.plots.loss_plot.viewport()
+    position = QPointF(viewport.width() / 2, viewport.height() / 2)
+    for kind in (QEvent.MouseButtonPress, QEvent.MouseButtonRelease):
+        QApplication.sendEvent(viewport, QMouseEvent(kind, position, viewport.mapToGlobal(position),
+                                                     Qt.RightButton, Qt.RightButton if kind == QEvent.MouseButtonPress
+                                                     else Qt.NoButton, Qt.NoModifier))
+    menu = window.plots.menu
+    assert menu is not None and menu.isVisible()
+    names = [action.objectName() for action in menu.actions() if not action.isSeparator()]
+    assert names == ["fitViewAction", "logScaleAction", "savePictureAction", "saveNumbersAction"]
+    others = [m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible() and m is not menu]
+    assert others == []  # no pyqtgraph menu beside ours
+    picture, numbers = tmp_path / "loss.png", tmp_path / "run.csv"
+    answers = iter([(str(picture), ""), (str(numbers), "")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: next(answers))
+    {a.objectName(): a for a in menu.actions()}["savePictureAction"].trigger()
+    {a.objectName(): a for a in menu.actions()}["saveNumbersAction"].trigger()
+    image = QImage(str(picture))
+    assert image.width() == window.plots.loss_plot.width() and image.height() == window.plots.loss_plot.height()
+    lines = numbers.read_text().splitlines()
+    assert lines[0].startswith("step,epoch,loss") and len(lines) == 1 + len(window.session.run_log.batches)
+    log_action = {a.objectName(): a for a in menu.actions()}["logScaleAction"]
+    log_action.trigger()
+    assert not window.plots.log_scale.isChecked()
+    menu.close()
