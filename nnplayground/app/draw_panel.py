@@ -96,12 +96,12 @@ class DrawPanel(QWidget):
         pen_row.addWidget(self.pen, 1)
         self.label_buttons = []
         labels = QGridLayout()
-        labels.addWidget(QLabel("This is a:"), 0, 0, 2, 1)
+        labels.addWidget(QLabel("This is a:"), 0, 0, 1, 5)  # above the keys: the column stays narrow
         for digit in range(10):
             button = self._button(str(digit), f"labelButton{digit}", f"Save this drawing as a {digit} in your own "
                                   "set of digits (or press the key)", lambda _=False, d=digit: self.label(d))
             button.setMaximumWidth(40)
-            labels.addWidget(button, digit // 5, 1 + digit % 5)
+            labels.addWidget(button, 1 + digit // 5, digit % 5)
             self.label_buttons.append(button)
         self.undo_label_button = self._button("Undo save", "undoLabelButton",
                                               "Remove the digit you saved last (a wrong label)", self.undo_label)
@@ -177,7 +177,9 @@ class DrawPanel(QWidget):
         right.addWidget(self.bars)
         right.addWidget(QLabel("Hidden layers"))
         right.addWidget(self.activations, 1)
-        right.addWidget(QLabel("First-layer units that fire most, and what they look for"))
+        units_title = QLabel("First-layer units that fire most, and what they look for")
+        units_title.setWordWrap(True)  # a long title must not set the panel's width
+        right.addWidget(units_title)
         right.addWidget(self.unit_tiles)
         # The left column's width is fixed: when the first prediction fills the right one, the grid would
         # otherwise take room from it, and the canvas would slide away under the pen.

@@ -474,14 +474,18 @@ class MainWindow(QMainWindow):
         self._show_experiment(self.session.experiment)  # the panel goes back to the data in use
 
     def _centre_tab_changed(self, index: int):
-        """The draw tab needs width the weights column can spare; the training tab gets it back."""
+        """The draw tab needs width: the weights column gives what it can spare, and on a small screen
+        steps aside altogether (the draw tab shows the layers itself); the training tab gets it back."""
         sizes = self.splitter.sizes()
         if index == 1:
             self._training_sizes = sizes
+            left, centre, right = sizes
             wanted = self.draw_panel.minimumSizeHint().width() + 60  # frames and the scroll area's margins
-            spare = max(0, wanted - sizes[1])
-            give = min(spare, max(0, sizes[2] - self.weight_view.minimumSizeHint().width()))
-            self.splitter.setSizes([sizes[0], sizes[1] + give, sizes[2] - give])
+            give = min(max(0, wanted - centre), max(0, right - self.weight_view.minimumWidth()))
+            centre, right = centre + give, right - give
+            if centre < wanted:
+                centre, right = centre + right, 0
+            self.splitter.setSizes([left, centre, right])
             self.draw_panel.canvas.setFocus()
         elif getattr(self, "_training_sizes", None):
             self.splitter.setSizes(self._training_sizes)
