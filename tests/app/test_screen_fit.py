@@ -1,6 +1,6 @@
 """The window fits the screen it opens on and stays usable down to 1024x600."""
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 
 from nnplayground.app.main_window import window_placement
 from tests.app.helpers import open_window
@@ -28,3 +28,19 @@ def test_every_panel_fits_a_1024x600_screen(qtbot):
     for name in ("lossPlot", "accuracyPlot", "networkDiagram"):
         widget = window.findChild(object, name)
         assert widget.isVisible() and widget.height() >= 90, name
+
+
+def test_the_draw_tab_fits_a_1024_wide_screen_and_gives_the_weights_back(qtbot):
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    window = open_window(qtbot, 1024, 560)
+    weights = window.splitter.sizes()[2]
+    qtbot.mouseClick(window.centre_tabs.tabBar(), Qt.LeftButton,
+                     pos=window.centre_tabs.tabBar().tabRect(1).center())
+    QApplication.sendPostedEvents()
+    scroll = window.findChild(QScrollArea, "drawScroll")
+    qtbot.waitUntil(lambda: scroll.viewport().width() >= window.draw_panel.minimumSizeHint().width())
+    assert scroll.horizontalScrollBar().maximum() == 0  # the probabilities are in view, not off to the right
+    qtbot.mouseClick(window.centre_tabs.tabBar(), Qt.LeftButton,
+                     pos=window.centre_tabs.tabBar().tabRect(0).center())
+    assert window.splitter.sizes()[2] == weights
