@@ -519,7 +519,7 @@ class MainWindow(QMainWindow):
         try:
             return self.session.load_model(path)
         except ModelFileError as error:
-            self.show_message(f"Could not open the model: {error}")
+            self.show_message(self.tr("Could not open the model: {0}").format(error))
             return False
 
     def _ask_where_to_save(self):
