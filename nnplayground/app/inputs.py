@@ -54,6 +54,11 @@ class NumberBox(QDoubleSpinBox):
         self.setKeyboardTracking(False)
         self.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.problem = ""
+        self._outside: float | None = None  # a value shown that the range does not allow (show_value)
+        self.lineEdit().textEdited.connect(self._forget_outside)
+
+    def _forget_outside(self, _text) -> None:
+        self._outside = None
 
     # ----- Qt's text <-> value protocol ---------------------------------------------------------
 
@@ -99,7 +104,20 @@ class NumberBox(QDoubleSpinBox):
 
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt's name
         super().setValue(value)
+        self._outside = None
         self._set_problem("")
+
+    def show_value(self, value: float) -> None:
+        """Show a setting as it is, even outside the box's range (an opened file's learning rate of 1e6):
+        a clamped 10 would hide what the network really trains with. The session flags the problem."""
+        self.setValue(value)
+        if not self.minimum() <= value <= self.maximum():
+            self.lineEdit().setText(format_number(value))
+            self._outside = value
+
+    def setting(self) -> float:
+        """What the box stands for: the value shown by `show_value` until the user edits it, else value()."""
+        return self._outside if self._outside is not None else self.value()
 
     def _accepts_text(self) -> bool:
         text = self.cleanText()

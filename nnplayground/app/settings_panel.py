@@ -50,7 +50,7 @@ class LogRateInput(QWidget):
         self.setValue(0.001)
 
     def value(self) -> float:
-        return self.box.value()
+        return self.box.setting()
 
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt's naming
         self.box.setValue(value)
@@ -146,7 +146,7 @@ class SettingsPanel(QGroupBox):
         """The experiment's training fields as the widgets show them."""
         return {"optimizer": self.optimizer.currentData(), "learning_rate": self.learning_rate.value(),
                 "schedule": self.schedule.currentData(), "batch_size": self.batch_size.value(),
-                "epochs": self.epochs.value(), "l1": self.l1.value(), "l2": self.l2.value(),
+                "epochs": self.epochs.value(), "l1": self.l1.setting(), "l2": self.l2.setting(),
                 "patience": self.patience.value(), "validation_split": self.validation.value() / 100,
                 "seed": self.seed.value()}
 
@@ -157,12 +157,12 @@ class SettingsPanel(QGroupBox):
             widget.blockSignals(True)
         self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(experiment.optimizer)))
         self.schedule.setCurrentIndex(max(0, self.schedule.findData(experiment.schedule)))
-        self.learning_rate.setValue(experiment.learning_rate)
-        self.learning_rate._from_box(experiment.learning_rate)
+        self.learning_rate.box.show_value(experiment.learning_rate)
+        self.learning_rate._from_box(self.learning_rate.box.value())
         self.batch_size.setValue(experiment.batch_size)
         self.epochs.setValue(experiment.epochs)
-        self.l1.setValue(experiment.l1)
-        self.l2.setValue(experiment.l2)
+        self.l1.show_value(experiment.l1)
+        self.l2.show_value(experiment.l2)
         self.patience.setValue(experiment.patience)
         self.validation.setValue(round(experiment.validation_split * 100))
         self.seed.setValue(experiment.seed)

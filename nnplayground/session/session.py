@@ -229,15 +229,16 @@ class Session:
 
     def save_model(self, path) -> bool:
         """Write the network to `path` (atomically) once nothing trains; says how it went on `message`.
-        True if written now, False if it waits for the run to stop or failed."""
+        A save asked for while the run stops writes the network of that run, whatever is queued before it
+        (a reset, new data). True if written now, False if it waits for the run to stop or failed."""
         if self.model is None:
             self.events.emit("message", "There is no network to save yet: pick data and layers first.")
             return False
-        written = []
+        written, model = [], self.model  # the network the user saw when asking, even if a reset comes first
 
         def go():
             try:
-                self.model.save(path)
+                model.save(path)
             except (OSError, ValueError) as error:
                 self.events.emit("message", f"Could not save the model to {path}: {error}. Nothing was overwritten.")
                 return

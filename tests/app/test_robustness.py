@@ -1,0 +1,96 @@
+"""Nothing a user does or opens crashes the window or loses work (issue 9's window half).
+
+pytest-qt fails a test when an exception reaches a slot or a virtual method such as paintEvent; the
+tests below add what that cannot see: files written or not, messages said, the network each view draws.
+"""
+
+import errno
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QAbstractSpinBox
+
+from nnplayground.layers import Dense, Flatten, Rescaling
+from nnplayground.models import Sequential
+from nnplayground.optimizers import SGD
+from nnplayground.session import State
+from tests.app.helpers import choose, click, open_window, type_into
+
+
+def _mnist_model(hidden: int, learning_rate: float = 0.01) -> Sequential:
+    model = Sequential([Rescaling(1 / 255, input_shape=(28, 28)), Flatten(),
+                        Dense(hidden, activation="relu"), Dense(10, activation="softmax")])
+    model.compile(optimizer=SGD(learning_rate=learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _first_units(window):
+    return window.layer_stack.list.itemWidget(window.layer_stack.list.item(0)).units
+
+
+def test_a_model_of_other_sizes_than_the_panels_is_drawn_as_it_is(qtbot, tmp_path):
+    window = open_window(qtbot)
+    type_into(qtbot, window, _first_units(window), "8")
+    qtbot.waitUntil(lambda: window.diagram.sizes[:2] == [784, 8])
+    _mnist_model(32).save(tmp_path / "wide.npz")
+    assert window.open_model(str(tmp_path / "wide.npz"))
+    window.diagram.repaint()
+    window.weight_view.repaint()
+    assert window.diagram.sizes == [784, 32, 10]
+    assert _first_units(window).value() == 32
+    assert [spec.units for spec in window.session.experiment.layers] == [32]
+
+
+def test_an_opened_model_shows_its_real_learning_rate(qtbot, tmp_path):
+    """A model trained at an absurd rate shows that rate (flagged), not the box's old value."""
+    window = open_window(qtbot)
+    _mnist_model(16, learning_rate=1e6).save(tmp_path / "hot.npz")
+    window.open_model(str(tmp_path / "hot.npz"))
+    assert window.session.experiment.learning_rate == 1e6
+    box = window.findChild(QAbstractSpinBox, "learningRateBox")
+    assert box.text() in ("1000000", "1e+06", "1e6")
+    assert "learning rate" in window.settings_panel.problems.text().lower()
+    type_into(qtbot, window, "epochs", "3")  # another edit must not swap in the box's clamped 10
+    assert window.session.experiment.learning_rate == 1e6 and box.text() == "1e6"
+    type_into(qtbot, window, box, "0.01")
+    assert window.session.experiment.learning_rate == 0.01
+    assert "learning rate" not in window.settings_panel.problems.text().lower()
+
+
+@pytest.mark.parametrize("then", ["reset", "new data"])
+def test_a_save_asked_for_while_the_run_stops_is_written(qtbot, tmp_path, then):
+    """Train, then reset or change the data, then save before the run has stopped: the trained network
+    the user saw is written, and the window says so."""
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1000")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.session.run_log.step > 3, timeout=20_000)
+    trained = window.session.model
+    if then == "reset":
+        window.reset_new()
+    else:
+        choose(qtbot, window, "datasetPicker", "Circle")
+    target = tmp_path / "trained.npz"
+    window.save_model(str(target))
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE and target.exists(), timeout=20_000)
+    from nnplayground.models import load_model
+    saved = load_model(target)
+    for a, b in zip(saved.get_weights(), trained.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert "trained.npz" in window.banner.text()
+
+
+def test_a_save_that_fails_says_why_and_leaves_the_old_file(qtbot, tmp_path, monkeypatch):
+    """A full disk mid-write: the old file stays whole and the window names the file and the reason."""
+    window = open_window(qtbot)
+    target = tmp_path / "net.npz"
+    target.write_bytes(b"old")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(np, "savez", full_disk)
+    assert not window.save_model(str(target))
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["net.npz"]
+    assert "net.npz" in window.banner.text() and "No space left" in window.banner.text()
