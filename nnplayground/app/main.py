@@ -7,7 +7,7 @@ import tempfile
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from nnplayground.app import theme
+from nnplayground.app import theme, worker
 from nnplayground.app.main_window import MainWindow
 
 
@@ -20,4 +20,15 @@ def run(argv=None) -> int:
     theme.apply_theme(app, str(QSettings("nnplayground", "nnplayground").value("theme", "light")))
     window = MainWindow()
     window.show()
-    return app.exec()
+    return leave(app.exec())
+
+
+def leave(code: int) -> int:
+    """The exit code, once the window has closed. A worker still inside a long batch (or a download waiting
+    on the network) cannot be interrupted, and Python's normal exit would destroy its running QThread,
+    which aborts the process; its work ends with the window anyway, so the process ends here, at once."""
+    if worker.unfinished_threads():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

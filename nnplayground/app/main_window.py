@@ -46,6 +46,7 @@ from nnplayground.datasets.personal import PersonalDigits
 from nnplayground.saving import ModelFileError
 from nnplayground.session import Experiment, Session, State
 
+CLOSE_WAIT_MS = 500  # a closing window waits this long for its threads, then leaves them (app.main.leave)
 DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests
 
 
@@ -618,6 +619,7 @@ class MainWindow(QMainWindow):
     def _save_settings(self):
         self.settings.setValue("experiment", json.dumps(self.session.experiment.to_dict()))
         self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.sync()  # on disk now: a process ending at once (app.main.leave) writes nothing later
 
     def closeEvent(self, event):  # noqa: N802 - Qt's name
         self._save_settings()
@@ -625,6 +627,6 @@ class MainWindow(QMainWindow):
         self.session.stop()
         if self.loader is not None:
             self.loader.cancel()
-            let_finish(self.loader, 1000)
-        self.runner.shut_down(1000)
+            let_finish(self.loader, CLOSE_WAIT_MS)
+        self.runner.shut_down(CLOSE_WAIT_MS)
         super().closeEvent(event)

@@ -72,6 +72,11 @@ class QtRunner(QObject):
             let_finish(self.thread, timeout_ms)
 
 
+def unfinished_threads() -> int:
+    """Threads detached by closed windows that are still running (see let_finish)."""
+    return sum(thread.isRunning() for thread in list(_detached))
+
+
 def let_finish(thread: QThread, timeout_ms: int) -> None:
     """Wait up to `timeout_ms` for a thread; one still inside a long call (a big batch, a download waiting on
     the network) is left to finish on its own, unparented, rather than destroyed while it runs."""
