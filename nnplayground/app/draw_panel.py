@@ -5,10 +5,12 @@ the weights probe), so drawing never touches the network being trained; the digi
 session's too.
 """
 
+import logging
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -25,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
+from nnplayground.app.background import Tasks
 from nnplayground.app.canvas import DrawingCanvas
+from nnplayground.app.pictures import PictureError, read_picture
 from nnplayground.datasets.drawing import DrawingError, drawing_problem, photo_to_drawing, preprocess_drawing
 from nnplayground.datasets.personal import PersonalDigits
 
@@ -49,6 +53,7 @@ class DrawPanel(QWidget):
         self.probabilities: np.ndarray | None = None
         self.predictions = 0
         self._startup_problem = personal_problem
+        self.files = Tasks(self)  # pictures being read off the GUI thread
         self.canvas = DrawingCanvas()
         self.canvas.changed.connect(self.predict)
         self._build()
@@ -308,29 +313,28 @@ class DrawPanel(QWidget):
         if path:
             self.open_image(path)
 
-    def open_image(self, path: str) -> bool:
-        """Show a picture of a digit on the canvas and predict it; False (with a message) if unreadable."""
-        image = QImage(path)
-        if image.isNull():
-            self._show(f"{path}: not an image this program can read (PNG or JPEG, please).")
-            return False
-        grey = image.convertToFormat(QImage.Format_Grayscale8)
-        array = np.frombuffer(grey.constBits(), np.uint8, count=grey.sizeInBytes())
-        array = array.reshape(grey.height(), grey.bytesPerLine())[:, :grey.width()]
-        drawing = photo_to_drawing(array)
+    def open_image(self, path: str) -> None:
+        """Show a picture of a digit on the canvas and predict it (read off the GUI thread); a message if
+        it cannot be read."""
+        self.files.start(lambda: read_picture(path), self._show_picture, self._could_not_read_picture)
+
+    def _could_not_read_picture(self, error: Exception) -> None:
+        if not isinstance(error, PictureError):
+            logging.getLogger(__name__).error("reading a picture failed", exc_info=error)
+        self._show(str(error))
+
+    def _show_picture(self, pixels: np.ndarray) -> None:
+        drawing = np.ascontiguousarray(photo_to_drawing(pixels))
         side = self.canvas.width()
         scaled = QImage(drawing.data, drawing.shape[1], drawing.shape[0], drawing.shape[1],
                         QImage.Format_Grayscale8).scaled(side, side, Qt.KeepAspectRatio, Qt.SmoothTransformation)
         self.canvas.strokes = [[]]  # not empty, but nothing to redraw: the picture is the drawing
         self.canvas.image.fill(0)
-        from PySide6.QtGui import QPainter
-
         painter = QPainter(self.canvas.image)
         painter.drawImage((side - scaled.width()) // 2, (side - scaled.height()) // 2, scaled)
         painter.end()
         self.canvas.update()
         self.predict()
-        return True
 
     def label(self, digit: int) -> None:
         """Save the current drawing as `digit` in the personal set, then clear the canvas for the next."""

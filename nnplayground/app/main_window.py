@@ -7,6 +7,7 @@ hold no run data; a QtRunner is the only bridge to the training thread.
 """
 
 import json
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSettings, Qt, QTimer
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
+from nnplayground.app.background import Tasks
 from nnplayground.app.banner import ABOUT_DATA, ABOUT_RUN, Banner
 from nnplayground.app.data_loader import DataLoader
 from nnplayground.app.data_panel import DataPanel
@@ -43,6 +45,7 @@ from nnplayground.app.weight_view import WeightView
 from nnplayground.app.worker import QtRunner, let_finish
 from nnplayground.datasets import DatasetError, catalog
 from nnplayground.datasets.personal import PersonalDigits
+from nnplayground.models import load_model
 from nnplayground.saving import ModelFileError
 from nnplayground.session import Experiment, Session, State
 
@@ -106,6 +109,7 @@ class MainWindow(QMainWindow):
         self.runner = QtRunner(self)
         self.session = Session(self._restored_experiment(), runner=self.runner, personal=personal)
         self.loader: DataLoader | None = None
+        self.files = Tasks(self)  # files being read off the GUI thread
         self._data_timer = QTimer(self)
         self._data_timer.setSingleShot(True)
         self._data_timer.setInterval(DATA_CHOICE_DELAY_MS)
@@ -515,13 +519,16 @@ class MainWindow(QMainWindow):
         if path:
             self.open_model(path)
 
-    def open_model(self, path: str) -> bool:
-        """Open a model file: it becomes the window's network if it fits the data, else the one you draw for."""
-        try:
-            return self.session.load_model(path)
-        except ModelFileError as error:
-            self.show_message(self.tr("Could not open the model: {0}").format(error))
-            return False
+    def open_model(self, path: str) -> None:
+        """Open a model file, read off the GUI thread: it becomes the window's network if it fits the data,
+        else the one you draw for. A file that cannot be read leaves everything as it was, with a message."""
+        self.files.start(lambda: load_model(path), lambda model: self.session.adopt_model(model, path),
+                         self._could_not_open_model)
+
+    def _could_not_open_model(self, error: Exception) -> None:
+        if not isinstance(error, ModelFileError):  # a bug of ours, not the file's fault: keep its trace
+            logging.getLogger(__name__).error("opening a model failed", exc_info=error)
+        self.show_message(self.tr("Could not open the model: {0}").format(error))
 
     def _ask_where_to_save(self):
         if self.session.model is None:
@@ -628,5 +635,7 @@ class MainWindow(QMainWindow):
         if self.loader is not None:
             self.loader.cancel()
             let_finish(self.loader, CLOSE_WAIT_MS)
+        self.files.finish_all(CLOSE_WAIT_MS)
+        self.draw_panel.files.finish_all(CLOSE_WAIT_MS)
         self.runner.shut_down(CLOSE_WAIT_MS)
         super().closeEvent(event)

@@ -205,9 +205,13 @@ class Session:
             or outputs == (self.dataset.n_classes,)
 
     def load_model(self, path) -> bool:
-        """Open a model file (ModelFileError if unreadable). A model that fits the data becomes the session's
-        network, its settings the experiment's; another is kept in the mirror for drawing. True if adopted."""
-        model = load_model(path)
+        """Open a model file (ModelFileError if unreadable) and adopt it (see adopt_model)."""
+        return self.adopt_model(load_model(path), path)
+
+    def adopt_model(self, model: Sequential, path) -> bool:
+        """A model read from `path` (elsewhere, e.g. off the GUI thread): if it fits the data it becomes the
+        session's network, its settings the experiment's; another is kept in the mirror for drawing.
+        True if adopted."""
         if not self.fits_data(model):
             self.mirror.set_model(model)
             self.events.emit("mirror_changed", self.mirror)

@@ -76,3 +76,8 @@ def wheel(widget, notches: int = -1) -> None:
             return
         position = target.mapToParent(position)
         target = target.parentWidget()
+
+
+def settle(qtbot, *owners, timeout=20_000):
+    """Until every file the window (or a panel) is reading off the GUI thread has been handled."""
+    qtbot.waitUntil(lambda: not any(owner.files.running for owner in owners), timeout=timeout)

@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor
 
 from nnplayground.layers import Dense, Flatten
 from nnplayground.models import Sequential
-from tests.app.helpers import choose, open_window
+from tests.app.helpers import choose, open_window, settle
 
 
 def _broken_file(window, tmp_path, qtbot):
@@ -50,6 +50,7 @@ def test_a_model_for_other_data_is_explained_in_plain_words(qtbot, tmp_path):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.save(tmp_path / "digits.npz")
     window.open_model(str(tmp_path / "digits.npz"))
+    settle(qtbot, window)
     text = window.banner.text()
     assert "28x28 images" in text and "points with 2 coordinates" in text and "(2,)" not in text
 

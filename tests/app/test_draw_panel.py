@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.datasets.personal import PersonalDigits
 from nnplayground.session import Experiment, Session
-from tests.app.helpers import open_window
+from tests.app.helpers import open_window, settle
 
 
 @pytest.fixture(scope="module")
@@ -102,11 +102,38 @@ def test_open_image_of_ink_on_paper(qtbot, tmp_path, digit_model):
     paper[15:105, 40:50] = 20  # a dark vertical bar: a one
     image = QImage(paper.data, 90, 120, 90, QImage.Format_Grayscale8)
     image.save(str(tmp_path / "one.png"))
-    assert panel.open_image(str(tmp_path / "one.png"))
+    panel.open_image(str(tmp_path / "one.png"))
+    settle(qtbot, panel)
     assert int(np.argmax(panel.probabilities)) == 1
     (tmp_path / "junk.png").write_bytes(b"not an image")
-    assert not panel.open_image(str(tmp_path / "junk.png"))
-    assert "not an image" in panel.guess.text()
+    panel.open_image(str(tmp_path / "junk.png"))
+    settle(qtbot, panel)
+    assert "not an image" in panel.guess.text() and "junk.png" in panel.guess.text()
+
+
+def test_black_ink_on_a_transparent_background_reads_as_ink(qtbot, tmp_path, digit_model):
+    panel = _panel(qtbot, tmp_path, digit_model)
+    image = QImage(90, 120, QImage.Format_ARGB32)
+    image.fill(QColor(0, 0, 0, 0))  # transparent black: a canvas app's empty page
+    for y in range(15, 105):
+        for x in range(40, 50):
+            image.setPixelColor(x, y, QColor(0, 0, 0, 255))
+    image.save(str(tmp_path / "one.png"))
+    panel.open_image(str(tmp_path / "one.png"))
+    settle(qtbot, panel)
+    assert panel.probabilities is not None and int(np.argmax(panel.probabilities)) == 1
+
+
+def test_a_huge_picture_is_read_small(qtbot, tmp_path, digit_model):
+    """10,000 x 10,000 pixels: over Qt's default allocation limit, yet a valid picture of a one."""
+    panel = _panel(qtbot, tmp_path, digit_model)
+    paper = np.full((10_000, 10_000), 235, np.uint8)
+    paper[1_200:8_800, 4_400:5_400] = 20
+    QImage(paper.data, 10_000, 10_000, 10_000, QImage.Format_Grayscale8).save(str(tmp_path / "big.png"))
+    del paper
+    panel.open_image(str(tmp_path / "big.png"))
+    settle(qtbot, panel, timeout=60_000)
+    assert panel.probabilities is not None and int(np.argmax(panel.probabilities)) == 1
 
 
 def test_any_saved_digit_can_be_deleted_or_relabelled(qtbot, tmp_path, digit_model):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLis
 
 from nnplayground.app import MainWindow
 from nnplayground.session import LayerSpec, State
-from tests.app.helpers import choose, click, open_window, points, tick, type_into, wait_until_parked
+from tests.app.helpers import choose, click, open_window, points, settle, tick, type_into, wait_until_parked
 
 NAMED = ("trainButton", "pauseButton", "stepButton", "stopButton", "resetButton", "datasetPicker", "layerStack",
          "optimizerPicker", "learningRate", "batchSize", "epochs", "lossPlot", "weightView")
@@ -262,13 +262,15 @@ def test_save_and_open_a_model_then_draw_with_it(qtbot, tmp_path):
     assert window.save_model(str(tmp_path / "net.npz"))
     trained = window.session.model.get_weights()
     window.reset_new()
-    assert window.open_model(str(tmp_path / "net.npz"))
+    window.open_model(str(tmp_path / "net.npz"))
+    settle(qtbot, window)
     for a, b in zip(window.session.model.get_weights(), trained, strict=True):
         np.testing.assert_array_equal(a, b)
     assert len(window.session.model.history.history["loss"]) == 1
     assert window.draw_panel.mirror.model is not None and window.draw_panel.model_problem() is None
     (tmp_path / "broken.npz").write_bytes(b"nope")
     window.open_model(str(tmp_path / "broken.npz"))
+    settle(qtbot, window)
     assert "broken.npz" in window.banner.text() and window.session.model is not None
 
 

@@ -14,7 +14,7 @@ from nnplayground.layers import Dense, Flatten, Rescaling
 from nnplayground.models import Sequential
 from nnplayground.optimizers import SGD
 from nnplayground.session import State
-from tests.app.helpers import choose, click, open_window, type_into
+from tests.app.helpers import choose, click, open_window, settle, type_into
 
 
 def _mnist_model(hidden: int, learning_rate: float = 0.01) -> Sequential:
@@ -34,7 +34,8 @@ def test_a_model_of_other_sizes_than_the_panels_is_drawn_as_it_is(qtbot, tmp_pat
     type_into(qtbot, window, _first_units(window), "8")
     qtbot.waitUntil(lambda: window.diagram.sizes[:2] == [784, 8])
     _mnist_model(32).save(tmp_path / "wide.npz")
-    assert window.open_model(str(tmp_path / "wide.npz"))
+    window.open_model(str(tmp_path / "wide.npz"))
+    settle(qtbot, window)
     window.diagram.repaint()
     window.weight_view.repaint()
     assert window.diagram.sizes == [784, 32, 10]
@@ -47,6 +48,7 @@ def test_an_opened_model_shows_its_real_learning_rate(qtbot, tmp_path):
     window = open_window(qtbot)
     _mnist_model(16, learning_rate=1e6).save(tmp_path / "hot.npz")
     window.open_model(str(tmp_path / "hot.npz"))
+    settle(qtbot, window)
     assert window.session.experiment.learning_rate == 1e6
     box = window.findChild(QAbstractSpinBox, "learningRateBox")
     assert box.text() in ("1000000", "1e+06", "1e6")
@@ -84,7 +86,8 @@ def test_a_save_asked_for_while_the_run_stops_is_written(qtbot, tmp_path, then):
 def test_a_save_that_fails_says_why_and_leaves_the_old_file(qtbot, tmp_path, monkeypatch):
     """A full disk mid-write: the old file stays whole and the window names the file and the reason."""
     window = open_window(qtbot)
-    target = tmp_path / "net.npz"
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "net.npz"
     target.write_bytes(b"old")
 
     def full_disk(*args, **kwargs):
@@ -92,5 +95,5 @@ def test_a_save_that_fails_says_why_and_leaves_the_old_file(qtbot, tmp_path, mon
     monkeypatch.setattr(np, "savez", full_disk)
     assert not window.save_model(str(target))
     assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["net.npz"]
+    assert [p.name for p in target.parent.iterdir()] == ["net.npz"]  # no temporary file left behind
     assert "net.npz" in window.banner.text() and "No space left" in window.banner.text()
