@@ -4,11 +4,12 @@ no longer true (a failed download's message, once data loads)."""
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QTabWidget, QToolButton
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QTabWidget, QToolButton
 
 # What a message is about decides when it stops being true.
 ABOUT_DATA = "data"  # cleared when data loads
 ABOUT_RUN = "run"  # cleared when a run starts
+ABOUT_FILE = "file"  # a damaged side file: stays until closed or acted on
 COLOURS = {"light": ("#fff3cd", "#5c4400", "#e0c36a"), "dark": ("#4a3b10", "#ffe7a3", "#8a6d1c")}
 
 
@@ -28,9 +29,15 @@ class Banner(QFrame):
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip(self.tr("Close this message"))
         self.close_button.clicked.connect(self.hide)
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("messageAction")
+        self.action_button.clicked.connect(self._act)
+        self.action_button.hide()
+        self._action = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.action_button, 0, Qt.AlignTop)
         layout.addWidget(self.close_button, 0, Qt.AlignTop)
         tabs.installEventFilter(self)
         self.restyle()
@@ -39,15 +46,25 @@ class Banner(QFrame):
     def text(self) -> str:
         return self.label.text()
 
-    def show_message(self, text: str, about: str = ABOUT_RUN) -> None:
+    def show_message(self, text: str, about: str = ABOUT_RUN, action=None) -> None:
+        """`action`: (button text, callable) for a one-click answer; the message goes once it is clicked."""
         self.label.setText(text)
         self.about = about
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
         if text:
             self._place()
             self.show()
             self.raise_()
         else:
             self.hide()
+
+    def _act(self) -> None:
+        action, self._action = self._action, None
+        self.hide()
+        if action is not None:
+            action()
 
     def clear(self, about: str | None = None) -> None:
         """Hide the message if it is about `about` (any message when None)."""

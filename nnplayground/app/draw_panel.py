@@ -336,6 +336,11 @@ class DrawPanel(QWidget):
         self.canvas.update()
         self.predict()
 
+    def personal_problem_solved(self) -> None:
+        """The damaged digits file is gone: the set the session now holds is shown."""
+        self._startup_problem = None
+        self._update_personal()
+
     def label(self, digit: int) -> None:
         """Save the current drawing as `digit` in the personal set, then clear the canvas for the next."""
         if self.digit is None or self.personal is None:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from nnplayground.app import theme
 from nnplayground.app.background import Tasks
-from nnplayground.app.banner import ABOUT_DATA, ABOUT_RUN, Banner
+from nnplayground.app.banner import ABOUT_DATA, ABOUT_FILE, ABOUT_RUN, Banner
 from nnplayground.app.data_loader import DataLoader
 from nnplayground.app.data_panel import DataPanel
 from nnplayground.app.draw_panel import DrawPanel
@@ -43,7 +43,7 @@ from nnplayground.app.plots import TrainingPlots
 from nnplayground.app.settings_panel import SettingsPanel
 from nnplayground.app.weight_view import WeightView
 from nnplayground.app.worker import QtRunner, let_finish
-from nnplayground.datasets import DatasetError, catalog
+from nnplayground.datasets import DatasetError, catalog, personal
 from nnplayground.datasets.personal import PersonalDigits
 from nnplayground.models import load_model
 from nnplayground.saving import ModelFileError
@@ -63,7 +63,7 @@ def _personal_digits() -> tuple[PersonalDigits | None, str | None]:
     """The user's saved digits, or None and why not (a damaged file never stops the window)."""
     try:
         return PersonalDigits(), None
-    except DatasetError as error:
+    except (DatasetError, OSError) as error:
         return None, str(error)
 
 
@@ -119,6 +119,22 @@ class MainWindow(QMainWindow):
         self._show_experiment(self.session.experiment)
         self._restore_geometry()
         QTimer.singleShot(0, self._load_data)
+        if personal_problem:
+            self.show_message(personal_problem + self.tr(" The window runs without them; the file is untouched."),
+                              ABOUT_FILE, (self.tr("Move the file aside"), self._move_personal_aside))
+
+    def _move_personal_aside(self) -> None:
+        """Rename the damaged digits file and start a new, empty set (the old file stays on disk)."""
+        path = personal.default_path()
+        try:
+            moved = personal.move_aside(path)
+            self.session.personal = PersonalDigits(path)
+        except (OSError, DatasetError) as error:
+            self.show_message(self.tr("Could not move {0} aside: {1}").format(path, error), ABOUT_FILE)
+            return
+        self.draw_panel.personal_problem_solved()
+        self.show_message(self.tr("Moved your damaged digits to {0}; new digits go to a new set.").format(moved),
+                          ABOUT_FILE)
 
     # ----- layout -------------------------------------------------------------------------------
 
@@ -595,10 +611,10 @@ class MainWindow(QMainWindow):
         if paused and not self.status_epoch.text().startswith("paused"):
             self.status_epoch.setText("paused · " + self.status_epoch.text())
 
-    def show_message(self, text: str, about: str = ABOUT_RUN) -> None:
+    def show_message(self, text: str, about: str = ABOUT_RUN, action=None) -> None:
         """A message over the top of the centre page until it is closed or stops being true (`about`:
-        ABOUT_RUN ends when a run starts, ABOUT_DATA when data loads)."""
-        self.banner.show_message(text, about)
+        ABOUT_RUN ends when a run starts, ABOUT_DATA when data loads); `action`: (button text, callable)."""
+        self.banner.show_message(text, about, action)
         self.statusBar().showMessage(text.split(":")[0] if len(text) > 80 else text, 8000)
 
     def set_theme(self, name: str) -> None:

@@ -1,6 +1,7 @@
 """Your own handwriting: labelled 28x28 digits kept in one .npz file, written atomically."""
 
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,15 @@ def default_path() -> Path:
     """$NNPLAYGROUND_DATA_DIR/personal_digits.npz, else the user data folder (~/.local/share/nnplayground)."""
     folder = os.environ.get("NNPLAYGROUND_DATA_DIR") or platformdirs.user_data_dir("nnplayground")
     return Path(folder) / "personal_digits.npz"
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged digits file to personal_digits.damaged-<time>.npz beside it (never deleted: it
+    may still be repaired), so a new set can start; returns the new name."""
+    path = Path(path)
+    target = path.with_name(f"{path.stem}.damaged-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+    os.replace(path, target)
+    return target
 
 
 class PersonalDigits:

@@ -5,15 +5,19 @@ tests below add what that cannot see: files written or not, messages said, the n
 """
 
 import errno
+import io
+import json
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QAbstractSpinBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QPushButton
 
+from nnplayground.datasets.personal import PersonalDigits
 from nnplayground.layers import Dense, Flatten, Rescaling
 from nnplayground.models import Sequential
 from nnplayground.optimizers import SGD
-from nnplayground.session import State
+from nnplayground.session import Experiment, State
 from tests.app.helpers import choose, click, open_window, settle, type_into
 
 
@@ -97,3 +101,43 @@ def test_a_save_that_fails_says_why_and_leaves_the_old_file(qtbot, tmp_path, mon
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == ["net.npz"]  # no temporary file left behind
     assert "net.npz" in window.banner.text() and "No space left" in window.banner.text()
+
+
+def _damaged_digits(kind: str, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    good = io.BytesIO()
+    np.savez_compressed(good, x=np.zeros((3, 28, 28), np.uint8), y=np.arange(3, dtype=np.uint8))
+    data = good.getvalue()
+    if kind == "garbage":
+        data = b"not a zip at all"
+    elif kind == "truncated":
+        data = data[: len(data) // 2]
+    elif kind == "2-D labels":
+        buffer = io.BytesIO()
+        np.savez(buffer, x=np.zeros((3, 28, 28), np.uint8), y=np.zeros((3, 2), np.uint8))
+        data = buffer.getvalue()
+    elif kind == "string pixels":
+        buffer = io.BytesIO()
+        np.savez(buffer, x=np.full((3, 28, 28), "a"), y=np.zeros(3, np.uint8))
+        data = buffer.getvalue()
+    path.write_bytes(data)
+    return data
+
+
+@pytest.mark.parametrize("kind", ["garbage", "truncated", "2-D labels", "string pixels"])
+def test_damaged_personal_digits_never_stop_the_window(qtbot, tmp_path, kind):
+    """The window starts with its data (even with "Train on my digits too" saved on), says what is wrong,
+    leaves the file untouched, and moves it aside on one click."""
+    path = tmp_path / "data" / "personal_digits.npz"
+    data = _damaged_digits(kind, path)
+    settings = QSettings("nnplayground", "nnplayground")
+    settings.setValue("experiment", json.dumps(Experiment(personal_digits=True).to_dict()))
+    settings.sync()
+    window = open_window(qtbot)
+    assert window.session.dataset is not None and len(window.session.dataset.x_train) > 0
+    assert "personal_digits.npz" in window.banner.text() and path.read_bytes() == data
+    qtbot.mouseClick(window.findChild(QPushButton, "messageAction"), Qt.LeftButton)
+    moved = list(path.parent.glob("personal_digits.damaged-*.npz"))
+    assert len(moved) == 1 and moved[0].read_bytes() == data and not path.exists()
+    assert window.session.add_personal_digit(np.zeros((28, 28), np.float32), 3)
+    assert len(PersonalDigits(path)) == 1
