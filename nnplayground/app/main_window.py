@@ -120,7 +120,8 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         QTimer.singleShot(0, self._load_data)
         if personal_problem:
-            self.show_message(personal_problem + self.tr(" The window runs without them; the file is untouched."),
+            self.show_message(personal_problem.rstrip(". ") + ". " +
+                              self.tr("The window runs without them; the file is untouched."),
                               ABOUT_FILE, (self.tr("Move the file aside"), self._move_personal_aside))
 
     def _move_personal_aside(self) -> None:
