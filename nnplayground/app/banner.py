@@ -31,6 +31,7 @@ class Banner(QFrame):
         self.close_button.clicked.connect(self.hide)
         self.action_button = QPushButton()
         self.action_button.setObjectName("messageAction")
+        self.action_button.setToolTip(self.tr("Do what the message suggests"))
         self.action_button.clicked.connect(self._act)
         self.action_button.hide()
         self._action = None
