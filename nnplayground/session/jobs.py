@@ -107,9 +107,9 @@ class TrainingJob:
 
     def run(self, control: Control, report) -> str:
         data, bridge = self.data, _Bridge(self, control, report)
-        callbacks = [bridge]
-        if self.patience:
-            callbacks.append(EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True))
+        patience = _Patience(control, patience=self.patience) if self.patience else None
+        # Patience first: the best weights are back before the bridge's last report shows the network.
+        callbacks = [patience, bridge] if patience else [bridge]
         validation = None if self.validation_split else (data.x_test, data.y_test)
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is handled, not warned
@@ -122,9 +122,27 @@ class TrainingJob:
             return "failed"
         if control.stopping:
             return "stopped"
-        if self.patience and callbacks[1].stopped_epoch:
+        if patience and patience.stopped_epoch:
             return "early stopping"
         return "completed"
+
+
+class _Patience(EarlyStopping):
+    """Early stopping for a playground run: the validation loss must improve within `patience` epochs.
+    A user's Stop keeps the weights as they are (the partial epoch it validates is not judged), and the
+    best epoch's weights come back only when patience ran out, not at every end of a run."""
+
+    def __init__(self, control: Control, patience: int):
+        super().__init__(monitor="val_loss", patience=patience, restore_best_weights=True)
+        self.control = control
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.control.stopping:
+            super().on_epoch_end(epoch, logs)
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch:
+            super().on_train_end(logs)
 
 
 class _Bridge(Callback):

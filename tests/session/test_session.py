@@ -280,3 +280,35 @@ def test_update_names_the_fields_it_refuses_and_changes_nothing():
     with pytest.raises(ValueError, match="no experiment field epoch$"):
         session.update(epoch=3)
     assert session.experiment.dataset == "moons" and session.experiment.epochs == 1
+
+
+def test_stop_with_early_stopping_on_keeps_the_weights_as_they_are():
+    session, runner = _threaded(patience=2)
+    session.train()
+    _until(runner, lambda: session.run_log.position > 3.5)
+    session.stop()
+    _finish(session, runner)
+    assert session.run_log.finish_reason == "stopped"
+    weights = session.model.get_weights()
+    session.step()  # one more batch from exactly where Stop left the network
+    _until(runner, lambda: session.state is State.PAUSED and session.run_log.step == session.model.optimizer.iterations)
+    moved = [np.abs(a - b).max() for a, b in zip(session.model.get_weights(), weights, strict=True)]
+    assert max(moved) < 0.05  # one small step, not a jump back to an earlier epoch's weights
+
+
+def test_early_stopping_brings_back_the_best_epoch_everywhere():
+    """The session's model, its weights probe and the mirror all hold the best epoch's weights."""
+    session = Session(Experiment(dataset="moons", batch_size=8, epochs=400, patience=1, learning_rate=0.3,
+                                 optimizer="sgd", n_samples=60, noise=0.3))
+    session.train()
+    log = session.run_log
+    assert log.finish_reason == "early stopping" and len(log.epochs) < 400
+    best = min(epoch["val_loss"] for epoch in log.epochs)
+    assert session.model.evaluate(session.dataset.x_test, session.dataset.y_test, verbose=0)[0] == \
+        pytest.approx(best, rel=1e-5)
+    probed = session.probe_results["weights"]["layers"]
+    kernels = [layer["weights"]["kernel"] for layer in probed if "kernel" in layer["weights"]]
+    model_kernels = [layer.kernel for layer in session.model.layers if hasattr(layer, "kernel")]
+    for shown, real in zip(kernels, model_kernels, strict=True):
+        np.testing.assert_array_equal(shown, real)
+    np.testing.assert_array_equal(session.mirror.model.get_weights()[0], session.model.get_weights()[0])
