@@ -39,6 +39,7 @@ class Optimizer:
         self.clipnorm, self.global_clipnorm = clipnorm, global_clipnorm
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
+        self.slot_start = 0  # the step the slots last started from zero (restart); bias corrections count from it
         self.slots: dict[str, np.ndarray] = {}
 
     @property
@@ -65,6 +66,12 @@ class Optimizer:
         self.slots = {name: np.zeros_like(params) for name in self.slot_names}
         self._scratch = np.empty_like(params)
         self._subnormal = np.empty(params.shape, bool)
+
+    def restart(self, params: np.ndarray) -> None:
+        """Forget the averages (after a divergence filled them with NaN): zeroed slots whose bias
+        correction starts over, while `iterations` (the step count, a schedule's clock) goes on."""
+        self.build(params)
+        self.slot_start = self.iterations
 
     slot_names: tuple[str, ...] = ()
 
@@ -119,11 +126,13 @@ class Optimizer:
 
     def get_state(self) -> dict[str, np.ndarray]:
         """Everything needed to resume exactly: step count and slots."""
-        return {"iterations": np.array(self.iterations, np.int64), **self.slots}
+        return {"iterations": np.array(self.iterations, np.int64),
+                "slot_start": np.array(self.slot_start, np.int64), **self.slots}
 
     def set_state(self, state: dict[str, np.ndarray], params: np.ndarray) -> None:
         self.build(params)
         self.iterations = int(state["iterations"])
+        self.slot_start = int(state.get("slot_start", 0))  # files saved before restarts existed: 0
         for name in self.slot_names:
             if name not in state:  # saved before its first step: the slots are still zero
                 continue
@@ -228,7 +237,7 @@ class Adam(Optimizer):
     def update(self, w, g, lr):
         b1, b2 = self.beta_1, self.beta_2
         m, v, tmp = self.slots["momentum"], self.slots["velocity"], self._scratch
-        t = self.iterations + 1
+        t = self.iterations - self.slot_start + 1
         m *= b1
         m += g  # m holds (Keras's m) / (1 - b1)
         np.multiply(g, g, out=tmp)

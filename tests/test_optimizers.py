@@ -232,3 +232,21 @@ def test_a_subclass_that_names_no_decays_has_its_slots_flushed_at_every_flush():
     optimizer = Decaying(0.1)
     _zero_gradient_run(optimizer, 4096 + optimizer.flush_interval)
     assert _subnormals(optimizer.slots["trace"]) == 0
+
+
+def test_adam_restarted_mid_run_takes_a_first_step_of_the_learning_rate():
+    """After a divergence the job zeroes Adam's averages: its bias correction must start over too, or the
+    first steps come out several times the learning rate (and diverge again)."""
+    params = np.zeros(4, np.float32)
+    adam = optimizers.Adam(learning_rate=0.01)
+    for _ in range(50):
+        adam.apply(params, np.array([1.0, -2.0, 0.5, 3.0], np.float32))
+    adam.restart(params)
+    assert adam.iterations == 50
+    before = params.copy()
+    adam.apply(params, np.array([4.0, -1.0, 2.0, -0.5], np.float32))
+    np.testing.assert_allclose(params - before, [-0.01, 0.01, -0.01, 0.01], rtol=1e-3)
+    state = adam.get_state()
+    again = optimizers.Adam(learning_rate=0.01)
+    again.set_state(state, params)
+    assert again.slot_start == 50 and again.iterations == 51

@@ -256,7 +256,7 @@ class _Bridge(Callback):
         if restored:
             np.copyto(self.model.flat_weights, self.good)
         optimizer = self.model.optimizer
-        optimizer.build(self.model.trainable_flat_weights)  # its averages hold NaN/Inf now
+        optimizer.restart(self.model.trainable_flat_weights)  # its averages hold NaN/Inf now
         self.control.pause()
         what = "NaN" if math.isnan(loss) else "infinite"
         rate = optimizer.learning_rate
