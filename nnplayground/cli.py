@@ -17,6 +17,7 @@ import numpy as np
 from nnplayground import optimizers
 from nnplayground.datasets import catalog
 from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, OPTIMIZERS, Experiment, LayerSpec
+from nnplayground.session.jobs import FAILURE_PREFIX
 
 EXIT_BAD_INPUT = 2
 # Experiment fields -> the option that sets them, to name the option in a complaint.
@@ -182,8 +183,14 @@ def _train(args) -> int:
         print(f"Epoch {session.run_log.complete_epochs}/{e.epochs} - {figures}", flush=True)
 
     session.events.connect("epoch_ended", epoch_ended)
-    session.events.connect("diverged", lambda message: print(message, file=sys.stderr))
+    diverged = []
+    session.events.connect("diverged", lambda message: (diverged.append(message), print(message, file=sys.stderr)))
+    session.events.connect("message", lambda message: print(message, file=sys.stderr)
+                           if message.startswith(FAILURE_PREFIX) else None)
     session.train()
+    if session.run_log.finish_reason == "failed" or diverged:
+        print("nnplayground: training did not finish; nothing was saved", file=sys.stderr)
+        return 1
     loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=1024, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.2%}")
     if args.out:

@@ -65,3 +65,26 @@ def test_corrupt_model_file(tmp_path):
     path.write_bytes(np.arange(100).tobytes())
     result = _run("evaluate", str(path))
     assert result.returncode == 2 and "broken.npz" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_diverging_run_says_so_saves_nothing_and_exits_1(tmp_path, capsys):
+    out = tmp_path / "net.npz"
+    code = main(["train", "--dataset", "moons", "--layers", "32,32,32", "--activation", "linear", "--optimizer",
+                 "momentum", "--lr", "10", "--epochs", "5", "--seed", "1", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1 and not out.exists()
+    assert "diverged" in captured.err and "Resume" not in captured.err and "nothing was saved" in captured.err
+    assert "test accuracy" not in captured.out
+
+
+def test_a_failing_run_is_not_reported_as_a_result(tmp_path, capsys, monkeypatch):
+    from nnplayground.models import Sequential
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("cannot allocate 9 GB")
+    monkeypatch.setattr(Sequential, "fit", out_of_memory)
+    out = tmp_path / "net.npz"
+    assert main(["train", "--dataset", "moons", "--epochs", "2", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "Training stopped: cannot allocate 9 GB" in captured.err and not out.exists()
+    assert "test accuracy" not in captured.out

@@ -20,6 +20,8 @@ from nnplayground.session.probes import ProbeContext
 REPORT_INTERVAL = 1 / 30  # at most ~30 reports a second: more is more than an eye (or a GUI) can use
 
 
+FAILURE_PREFIX = "Training stopped: "  # a job's failure, as its message begins
+
 class Control:
     """Pause, step, stop and commands, from the session's thread to the job's; thread-safe.
 
@@ -118,7 +120,7 @@ class TrainingJob:
                                validation_split=self.validation_split, validation_data=validation,
                                callbacks=callbacks, verbose=0)
         except Exception as error:  # noqa: BLE001 - any failure must reach the user, not kill the thread
-            report({"message": f"Training stopped: {error}"})
+            report({"message": f"{FAILURE_PREFIX}{error}"})
             return "failed"
         if control.stopping:
             return "stopped"
@@ -252,22 +254,26 @@ class _Bridge(Callback):
                 "samples_per_second": self.samples / self.trained_seconds if self.trained_seconds else 0.0}
 
     def _recover_from_divergence(self, loss: float) -> None:
-        restored = self.any_finite or bool(np.isfinite(self.good).all())
-        if restored:
+        start_is_finite = bool(np.isfinite(self.good).all())
+        if start_is_finite:
             np.copyto(self.model.flat_weights, self.good)
         optimizer = self.model.optimizer
         optimizer.restart(self.model.trainable_flat_weights)  # its averages hold NaN/Inf now
         self.control.pause()
         what = "NaN" if math.isnan(loss) else "infinite"
         rate = optimizer.learning_rate
-        if restored:
+        if self.any_finite:  # it was finite, then blew up: the steps were too big
+            then = "then press Resume" if self.control.can_wait else "and train again"
             message = (f"The loss became {what} at step {self.step}: the network diverged, most often because the "
                        f"learning rate ({rate:g}) is too high. Training is paused and the last weights with a "
-                       f"finite loss are restored. Try a learning rate ten times smaller, then press Resume.")
-        else:
-            message = (f"The loss became {what} at the first step: the network's weights or the data hold NaN or "
-                       f"infinite values, so there were no good weights to go back to. Reset the network, or "
+                       f"finite loss are restored. Try a learning rate ten times smaller, {then}.")
+        elif start_is_finite:  # never finite, from good weights: no learning rate does that
+            message = (f"The loss was {what} from the first step, so the data holds NaN or infinite values "
+                       f"(no learning rate causes that). Training is paused with the starting weights; "
                        f"check the data.")
+        else:
+            message = (f"The loss was {what} from the first step: the network's weights hold NaN or infinite "
+                       f"values, so there are no good weights to go back to. Reset the network.")
         self.flush()
         self.report({"diverged": message})
 
