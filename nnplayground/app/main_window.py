@@ -338,13 +338,7 @@ class MainWindow(QMainWindow):
             text = (f"{run.name}: {summary['dataset']}, {summary['layers'] or 'no hidden layers'}, "
                     f"{summary['optimizer']} {summary['learning_rate']:g}, {summary['epochs']} epochs"
                     + (f", best validation accuracy {best:.1%}" if best is not None else ""))
-            self.runs_menu.addAction(text, lambda run=run: self._restore_run(run))
-
-    def _restore_run(self, run):
-        try:
-            self.session.restore_run(run)
-        except (DatasetError, OSError, ValueError) as error:
-            self.show_message(self.tr("Could not bring the run back: {0}").format(error))
+            self.runs_menu.addAction(text, lambda run=run: self.session.restore_run(run))
 
     def _build_status_bar(self):
         self.status_epoch = QLabel(self.tr("ready"))

@@ -7,11 +7,13 @@ window gives a QThread runner, and reports then arrive on the GUI thread, the on
 the run log, the mirror and the events.
 """
 
+import logging
 from enum import Enum
 
 import numpy as np
 
 from nnplayground import config
+from nnplayground.datasets import DatasetError
 from nnplayground.models import Sequential, load_model
 from nnplayground.session.commands import Command, SetLearningRate, SetRegularization
 from nnplayground.session.events import Events
@@ -254,12 +256,18 @@ class Session:
     def restore_run(self, run: RunLog) -> None:
         """Bring an earlier run back: its experiment, its network and its curves (its data is reloaded)."""
         def go():
-            self.runs.remove(run)
             experiment = Experiment.from_dict(run.experiment)
             if any(getattr(experiment, key) != getattr(self.experiment, key) for key in DATA_FIELDS) \
                     or self.dataset is None:
-                self.dataset = experiment.load_data(personal=self.personal)
+                try:
+                    dataset = experiment.load_data(personal=self.personal)
+                except (DatasetError, OSError, ValueError) as error:  # the run stays, to try again later
+                    self.events.emit("message", f"Could not bring {run.name} back: its data cannot be loaded "
+                                                f"({error}). It stays in the Runs menu.")
+                    return
+                self.dataset = dataset
                 self.events.emit("data_changed", self.dataset)
+            self.runs.remove(run)
             self._archive_run()
             self._replace_experiment(experiment)
             self.model, self.initial_weights, self._pristine = run.model, run.initial_weights, False
@@ -403,7 +411,11 @@ class Session:
         self.events.emit("run_finished", reason)
         actions, self._after_stop = self._after_stop, []
         for action in actions:
-            action()
+            try:
+                action()
+            except Exception as error:  # noqa: BLE001 - one failing action must not drop the next (a save)
+                logging.getLogger(__name__).error("an action after the run failed", exc_info=error)
+                self.events.emit("message", f"Something went wrong after the run stopped: {error}")
 
     def _set_state(self, state: State) -> None:
         if state is not self.state:

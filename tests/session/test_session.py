@@ -312,3 +312,34 @@ def test_early_stopping_brings_back_the_best_epoch_everywhere():
     for shown, real in zip(kernels, model_kernels, strict=True):
         np.testing.assert_array_equal(shown, real)
     np.testing.assert_array_equal(session.mirror.model.get_weights()[0], session.model.get_weights()[0])
+
+
+def test_a_run_whose_data_is_gone_stays_in_the_history(tmp_path):
+    points = np.random.default_rng(0).normal(size=(40, 2)).astype(np.float32)
+    labels = (points[:, 0] > 0).astype(np.uint8)
+    np.savez(tmp_path / "mine.npz", x_train=points, y_train=labels, x_test=points, y_test=labels)
+    session = Session(Experiment(dataset="file", data_path=str(tmp_path / "mine.npz"), epochs=2, batch_size=8))
+    said = []
+    session.events.connect("message", said.append)
+    session.train()
+    session.load_data(dataset="moons")
+    (tmp_path / "mine.npz").unlink()
+    run = session.runs[-1]
+    session.restore_run(run)
+    assert session.runs[-1] is run and run.model is not None and session.dataset.name == "moons"
+    assert "mine.npz" in said[-1] and "stays in the Runs menu" in said[-1]
+
+
+def test_an_action_that_fails_after_a_run_does_not_drop_the_save_queued_after_it(tmp_path):
+    session, runner = _threaded()
+    session.train()
+    _until(runner, lambda: session.run_log.step > 3)
+    said = []
+    session.events.connect("message", said.append)
+
+    def broken():
+        raise RuntimeError("a bug")
+    session.when_stopped(broken)
+    session.save_model(tmp_path / "net.npz")
+    _finish(session, runner)
+    assert (tmp_path / "net.npz").exists() and any("a bug" in message for message in said)
