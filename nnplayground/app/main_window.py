@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         events.connect("experiment_changed", self._show_experiment)
         events.connect("data_changed", self._data_changed)
         events.connect("model_changed", self._model_changed)
-        events.connect("state_changed", lambda _state: self._update_controls())
+        events.connect("state_changed", self._state_changed)
         events.connect("run_started", self._run_started)
         events.connect("progress", self._progress)
         events.connect("diverged", self.show_message)
@@ -561,12 +561,15 @@ class MainWindow(QMainWindow):
         else:
             self.train()
 
+    def _state_changed(self, state: State) -> None:
+        if state is State.RUNNING:  # what was said about the run (a divergence, a refusal) is over now
+            self.banner.clear(ABOUT_RUN)
+        self._update_controls()
+
     def train(self):
         if self.session.dataset is None:
             self.show_message(self.tr("The data is still loading."))
             return
-        if self.session.state is State.IDLE:
-            self.banner.clear(ABOUT_RUN)
         self.session.train()
 
     def pause(self):

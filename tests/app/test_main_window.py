@@ -130,6 +130,9 @@ def test_divergence_pauses_restores_and_explains(qtbot):
     assert window.session.state is State.PAUSED
     assert "learning rate" in window.banner.text() and "too high" in window.banner.text()
     assert all(np.isfinite(w).all() for w in window.session.model.get_weights())
+    type_into(qtbot, window.settings_panel.learning_rate, window.settings_panel.learning_rate.box, "0.0001")
+    click(qtbot, window, "trainButton")  # Resume, with the advice taken: the advice goes
+    assert window.session.state is State.RUNNING and not window.banner.isVisible()
     click(qtbot, window, "stopButton")
     qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=5_000)
 
