@@ -110,7 +110,20 @@ class WeightView(QWidget):
         self.norm_curves: list[tuple] = []
         self.snapshots_shown = 0
         session.events.connect("probed", self._probed)
-        session.events.connect("run_started", lambda _log: self._show_norms())
+        session.events.connect("run_started", self._run_started)
+        session.events.connect("model_changed", lambda model: self.clear() if model is None else None)
+
+    def _run_started(self, _log) -> None:
+        """A new run gets its own colour scale: the last run's largest weight would wash this one out."""
+        self.heatmap.reset_levels()
+        self.tiles.reset_levels()
+        self._show_norms()
+
+    def clear(self) -> None:
+        """No network (the settings have a problem): nothing of the last one may stay on show."""
+        self.set_layers([], None)
+        self.heatmap.image.clear()
+        self.tiles.image.clear()
 
     def _probed(self, name: str, result: dict) -> None:
         if name != "weights":

@@ -141,3 +141,16 @@ def test_damaged_personal_digits_never_stop_the_window(qtbot, tmp_path, kind):
     assert len(moved) == 1 and moved[0].read_bytes() == data and not path.exists()
     assert window.session.add_personal_digit(np.zeros((28, 28), np.float32), 3)
     assert len(PersonalDigits(path)) == 1
+
+
+def test_the_weights_view_starts_each_run_on_its_own_scale(qtbot):
+    window = open_window(qtbot)
+    session, view = window.session, window.weight_view
+    weights = session.model.get_weights()
+    weights[0][0, 0] = 50.0  # one huge weight, as a diverging run leaves behind
+    session.model.set_weights(weights)
+    session.probe_now()
+    assert view.heatmap.limit == 50.0
+    window.reset_new()
+    fresh = float(np.abs(session.model.get_weights()[0]).max())
+    assert view.heatmap.limit == pytest.approx(fresh)
