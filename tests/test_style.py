@@ -55,3 +55,17 @@ def test_each_layer_imports_only_what_lies_below_it(layer, modules, forbidden):
 def test_every_module_belongs_to_a_layer():
     top = {info.name for info in pkgutil.iter_modules(nnplayground.__path__)}
     assert top - set(ENGINE) == {"datasets", "session", "app", "assets", "bench", "cli", "__main__"}
+
+
+def test_the_window_imports_nothing_below_the_session():
+    """app -> session -> engine and data: the app's own import lines name only the app and the session."""
+    import ast
+
+    reaching = []
+    for path in sorted((ROOT / "nnplayground" / "app").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            reaching += [f"{path.name}: {name}" for name in names if name.startswith("nnplayground")
+                         and not name.startswith(("nnplayground.app", "nnplayground.session"))]
+    assert reaching == []

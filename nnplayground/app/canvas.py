@@ -5,7 +5,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from nnplayground.datasets.drawing import STROKE_SHARE
+from nnplayground.session.data import STROKE_SHARE
 
 CANVAS_SIZE = 280
 # A digit drawn to fill about 70% of the canvas's height has MNIST's stroke with this pen.

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QThread, Signal
 
-from nnplayground.datasets import DownloadCancelled
+from nnplayground.session.data import DownloadCancelled
 from nnplayground.session.experiment import Experiment
 
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox
 
 from nnplayground.app.inputs import guard_wheel_in
-from nnplayground.datasets import catalog, toy
+from nnplayground.session.data import catalog, toy
 
 OPEN_FILE = "open-file"
 FILE = "file"  # the entry of the file opened last

@@ -30,8 +30,13 @@ from nnplayground.app import theme
 from nnplayground.app.background import Tasks
 from nnplayground.app.canvas import DrawingCanvas
 from nnplayground.app.pictures import PictureError, read_picture
-from nnplayground.datasets.drawing import DrawingError, drawing_problem, photo_to_drawing, preprocess_drawing
-from nnplayground.datasets.personal import PersonalDigits
+from nnplayground.session.data import (
+    DrawingError,
+    PersonalDigits,
+    drawing_problem,
+    photo_to_drawing,
+    preprocess_drawing,
+)
 
 TOP_UNITS = 6
 GALLERY_SIZE = 120  # the newest saved digits shown; older ones stay in the file

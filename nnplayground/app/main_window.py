@@ -43,11 +43,9 @@ from nnplayground.app.plots import TrainingPlots
 from nnplayground.app.settings_panel import SettingsPanel
 from nnplayground.app.weight_view import WeightView
 from nnplayground.app.worker import QtRunner, let_finish
-from nnplayground.datasets import DatasetError, catalog, personal
-from nnplayground.datasets.personal import PersonalDigits
-from nnplayground.models import load_model
-from nnplayground.saving import ModelFileError
 from nnplayground.session import Experiment, Session, State
+from nnplayground.session.data import DatasetError, PersonalDigits, catalog, personal
+from nnplayground.session.files import ModelFileError, load_model
 
 CLOSE_WAIT_MS = 500  # a closing window waits this long for its threads, then leaves them (app.main.leave)
 DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests

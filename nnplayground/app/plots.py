@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
-from nnplayground.fileio import atomic_write
+from nnplayground.session.files import atomic_write
 
 MAX_EPOCH_SYMBOLS = 200
 ACCURACY_EVERY = 4  # the accuracy plot redraws on every 4th report: it changes slowly, drawing costs GIL time
