@@ -62,6 +62,7 @@ class Session:
         self.probes = {"weights": WeightsProbe()}
         self.probe_results: dict = {}
         self.mirror = Mirror()
+        self._waiting: tuple[Sequential, object] | None = None  # an opened model waiting for its data
         self.last_progress: dict = {}
         self.control: Control | None = None  # the running job's, while there is one
         self._after_stop: list = []
@@ -137,7 +138,10 @@ class Session:
                 self._write({key: getattr(experiment, key) for key in DATA_FIELDS})
             self.dataset = dataset
             self.events.emit("data_changed", dataset)
-            self._new_network()
+            if self._waiting is not None and self.fits_data(self._waiting[0]):
+                self._adopt_opened(*self._waiting)  # the model opened for this data
+            else:
+                self._new_network()
         self.when_stopped(go)
 
     # ----- the network ----------------------------------------------------------------------------
@@ -215,6 +219,7 @@ class Session:
         session's network, its settings the experiment's; another is kept in the mirror for drawing.
         True if adopted."""
         if not self.fits_data(model):
+            self._waiting = (model, path)  # adopted as soon as matching data is chosen (use_data)
             self.mirror.set_model(model)
             self.events.emit("mirror_changed", self.mirror)
             reads = inputs_in_words(model.input_shape)
@@ -222,16 +227,17 @@ class Session:
             self.events.emit("message", f"Opened {path} for drawing only: it reads {reads}, and the data in use "
                                         f"has {have}. Choose matching data to train it.")
             return False
-
-        def go():
-            self._archive_run()
-            self._replace_experiment(experiment_for_model(model, self.experiment))
-            self.run_log.source = str(path)
-            self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
-            self._model_changed()
-            self.events.emit("message", f"Opened {path}: Train continues training it.")
-        self.when_stopped(go)
+        self.when_stopped(lambda: self._adopt_opened(model, path))
         return True
+
+    def _adopt_opened(self, model: Sequential, path) -> None:
+        self._waiting = None
+        self._archive_run()
+        self._replace_experiment(experiment_for_model(model, self.experiment))
+        self.run_log.source = str(path)
+        self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
+        self._model_changed()
+        self.events.emit("message", f"Opened {path}: Train continues training it.")
 
     def save_model(self, path) -> bool:
         """Write the network to `path` (atomically) once nothing trains; says how it went on `message`.

@@ -343,3 +343,17 @@ def test_an_action_that_fails_after_a_run_does_not_drop_the_save_queued_after_it
     session.save_model(tmp_path / "net.npz")
     _finish(session, runner)
     assert (tmp_path / "net.npz").exists() and any("a bug" in message for message in said)
+
+
+def test_a_model_opened_for_other_data_is_adopted_once_that_data_is_chosen(tmp_path):
+    digits = Session(Experiment(dataset="mnist-sample", layers=[LayerSpec(12)], epochs=1))
+    digits.train()
+    digits.model.save(tmp_path / "digits.npz")
+    trained = digits.model.get_weights()
+    session = Session(Experiment(dataset="moons"))
+    session.load_data()
+    assert not session.load_model(tmp_path / "digits.npz")  # for drawing only, for now
+    session.load_data(dataset="mnist-sample")
+    assert [spec.units for spec in session.experiment.layers] == [12]
+    for a, b in zip(session.model.get_weights(), trained, strict=True):
+        np.testing.assert_array_equal(a, b)
