@@ -1,9 +1,21 @@
 """Loads (and if needed downloads) a dataset off the GUI thread, reporting progress; cancellable."""
 
+import copy
+
 from PySide6.QtCore import QThread, Signal
 
 from nnplayground.session.data import DownloadCancelled
 from nnplayground.session.experiment import Experiment
+
+
+def _snapshot(personal):
+    """The user's digits as they are now, for the loader's thread: the GUI thread may add or relabel
+    one meanwhile, and a half-done edit would give images and labels of different lengths."""
+    if personal is None:
+        return None
+    snapshot = copy.copy(personal)
+    snapshot.x, snapshot.y = personal.x.copy(), personal.y.copy()
+    return snapshot
 
 
 class DataLoader(QThread):
@@ -14,7 +26,7 @@ class DataLoader(QThread):
     def __init__(self, experiment: Experiment, personal=None, parent=None):
         super().__init__(parent)
         self.setObjectName("dataLoader")
-        self.experiment, self.personal = experiment, personal
+        self.experiment, self.personal = experiment, _snapshot(personal)
         self.cancelled = False
 
     def cancel(self) -> None:

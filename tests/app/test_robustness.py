@@ -154,3 +154,14 @@ def test_the_weights_view_starts_each_run_on_its_own_scale(qtbot):
     window.reset_new()
     fresh = float(np.abs(session.model.get_weights()[0]).max())
     assert view.heatmap.limit == pytest.approx(fresh)
+
+
+def test_the_data_loader_reads_the_digits_as_they_were_when_it_started(qtbot, tmp_path):
+    from nnplayground.app.data_loader import DataLoader
+
+    digits = PersonalDigits(tmp_path / "mine.npz")
+    digits.add(np.zeros((28, 28), np.float32), 1)
+    loader = DataLoader(Experiment(personal_digits=True), digits)
+    digits.add(np.ones((28, 28), np.float32), 2)  # the GUI thread goes on editing meanwhile
+    digits.relabel(0, 7)
+    assert len(loader.personal.x) == len(loader.personal.y) == 1 and loader.personal.y[0] == 1
