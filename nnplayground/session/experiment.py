@@ -248,6 +248,16 @@ def experiment_for_model(model: Sequential, base: Experiment) -> Experiment:
     elif optimizer is not None:
         e.optimizer = _OPTIMIZER_NAMES.get(optimizer.name, e.optimizer)
     if optimizer is not None:
-        e.learning_rate = optimizer.learning_rate
-        e.schedule = "constant" if optimizer.schedule is None else e.schedule
+        e.schedule, e.learning_rate = _schedule_of(optimizer)
     return e
+
+
+def _schedule_of(optimizer) -> tuple[str, float]:
+    """The schedule name and base learning rate that describe an optimizer's rate: a schedule this
+    playground builds is named as it is; another (piecewise) shows as constant at its current rate."""
+    schedule = optimizer.schedule
+    if isinstance(schedule, schedules.ExponentialDecay):
+        return ("step" if schedule.staircase else "exponential"), float(schedule.initial_learning_rate)
+    if isinstance(schedule, schedules.CosineDecay):
+        return "cosine", float(schedule.warmup_target or schedule.initial_learning_rate)
+    return "constant", float(optimizer.learning_rate)

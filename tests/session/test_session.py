@@ -357,3 +357,14 @@ def test_a_model_opened_for_other_data_is_adopted_once_that_data_is_chosen(tmp_p
     assert [spec.units for spec in session.experiment.layers] == [12]
     for a, b in zip(session.model.get_weights(), trained, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("schedule", ["exponential", "step", "cosine"])
+def test_an_opened_model_shows_its_own_schedule_and_base_rate(tmp_path, schedule):
+    session = Session(Experiment(dataset="moons", epochs=2, schedule=schedule, learning_rate=0.02))
+    session.train()
+    session.save_model(tmp_path / "net.npz")
+    other = Session(Experiment(dataset="moons", schedule="constant", learning_rate=0.5))
+    other.load_data()
+    assert other.load_model(tmp_path / "net.npz")
+    assert (other.experiment.schedule, other.experiment.learning_rate) == (schedule, pytest.approx(0.02))
