@@ -71,8 +71,9 @@ class Session:
     # ----- the experiment -------------------------------------------------------------------------
 
     def update(self, **changes) -> None:
-        """Change experiment fields (not the data's: see load_data). Live settings reach the network at
-        once, through commands; the rest take effect as soon as nothing is training."""
+        """Change experiment fields (not the data's: see load_data). Live settings (learning rate, L1/L2)
+        reach the network at the next batch, through commands; any other change stops the run first
+        and then applies (a new network where the architecture changed)."""
         unknown = set(changes) - set(Experiment.__dataclass_fields__)
         if unknown:
             raise ValueError(f"update: no experiment field {', '.join(sorted(unknown))}")
