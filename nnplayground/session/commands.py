@@ -13,13 +13,19 @@ from nnplayground.regularizers import Regularizer
 
 
 class Command:
+    said = False  # True: what apply returns is also said to the user (a save's outcome)
+
     def experiment_changes(self, experiment) -> dict:
         """Field name -> new value, for the session's Experiment."""
         raise NotImplementedError
 
     def apply(self, model) -> str:
-        """Change the model (between batches); return the marker's text."""
+        """Change the model (between batches); return what happened, in words."""
         raise NotImplementedError
+
+    def marker(self, outcome: str) -> str:
+        """The run's marker for `outcome` (short: it labels a line on the loss curve)."""
+        return outcome
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,28 @@ class SetRegularization(Command):
     def apply(self, model) -> str:
         apply_regularization(model, self.l1, self.l2)
         return f"L1 {self.l1:g} L2 {self.l2:g}"
+
+
+@dataclass(frozen=True)
+class SaveModel(Command):
+    """Write the network to `path` between two batches, in the job's thread: the run goes on, and the
+    file holds one consistent state of weights and optimizer."""
+
+    path: str
+    said = True
+
+    def experiment_changes(self, experiment) -> dict:
+        return {}
+
+    def apply(self, model) -> str:
+        try:
+            model.save(self.path)
+        except (OSError, ValueError) as error:
+            return f"Could not save the model to {self.path}: {error}. Nothing was overwritten."
+        return f"Saved the network to {self.path}"
+
+    def marker(self, outcome: str) -> str:
+        return "saved" if outcome.startswith("Saved") else "save failed"
 
 
 def apply_regularization(model, l1: float, l2: float) -> None:

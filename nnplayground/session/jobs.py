@@ -62,6 +62,12 @@ class Control:
             self._commands.append(command)
             self._condition.notify_all()
 
+    def take_commands(self) -> list:
+        """The commands the job never took (it ended first): the session applies them itself."""
+        with self._condition:
+            commands, self._commands = self._commands, []
+            return commands
+
     @property
     def paused(self) -> bool:
         return self._paused
@@ -185,8 +191,9 @@ class _Bridge(Callback):
     def on_train_batch_begin(self, batch, logs=None):
         go, commands = self.control.wait_for_go(before_waiting=self.flush)
         for command in commands:
+            outcome = command.apply(self.model)
             self.pending_markers.append({"step": self.step, "position": self.position,
-                                         "text": command.apply(self.model)})
+                                         "text": command.marker(outcome), "said": outcome if command.said else ""})
         if not go:
             self.model.stop_training = True  # the engine then skips this batch: stop means no further step
             return

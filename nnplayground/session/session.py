@@ -15,7 +15,7 @@ import numpy as np
 from nnplayground import config
 from nnplayground.datasets import DatasetError
 from nnplayground.models import Sequential, load_model
-from nnplayground.session.commands import Command, SetLearningRate, SetRegularization
+from nnplayground.session.commands import Command, SaveModel, SetLearningRate, SetRegularization
 from nnplayground.session.events import Events
 from nnplayground.session.experiment import Experiment, experiment_for_model
 from nnplayground.session.jobs import Control, SyncRunner, TrainingJob
@@ -107,9 +107,21 @@ class Session:
         elif self._pristine or self.model is None:
             self._new_network()
         else:
-            text = command.apply(self.model)
-            if self.run_log.step:
-                self.events.emit("marker", self.run_log.add_marker(text))
+            self._apply_now(command)
+
+    def _apply_now(self, command: Command) -> None:
+        """A command on the idle network, with its marker if the run has begun (and its outcome said)."""
+        outcome = command.apply(self.model)
+        if self.run_log.step:
+            self.events.emit("marker", self.run_log.add_marker(command.marker(outcome)))
+        if command.said:
+            self.events.emit("message", outcome)
+
+    def _add_marker(self, marker: dict) -> None:
+        self.run_log.markers.append(marker)
+        self.events.emit("marker", marker)
+        if marker.get("said"):
+            self.events.emit("message", marker["said"])
 
     def _write(self, changes: dict) -> None:
         for key, value in changes.items():
@@ -246,6 +258,9 @@ class Session:
         (a reset, new data). True if written now, False if it waits for the run to stop or failed."""
         if self.model is None:
             self.events.emit("message", "There is no network to save yet: pick data and layers first.")
+            return False
+        if self.control is not None and not self.control.stopping:
+            self.control.submit(SaveModel(str(path)))  # between two batches; the run goes on
             return False
         written, model = [], self.model  # the network the user saw when asking, even if a reset comes first
 
@@ -396,8 +411,7 @@ class Session:
             log.add_epoch(epoch["logs"], epoch["step"], epoch["position"])
             self.events.emit("epoch_ended", epoch["logs"])
         for marker in payload.get("markers", ()):
-            log.markers.append(marker)
-            self.events.emit("marker", marker)
+            self._add_marker(marker)
         for name, result in payload.get("probes", {}).items():
             self._probed(name, result, training=True)
         if "progress" in payload:
@@ -412,7 +426,10 @@ class Session:
             self.events.emit("message", payload["message"])
 
     def _on_finished(self, reason: str) -> None:
+        left = self.control.take_commands() if self.control is not None else []
         self.control = None
+        for command in left:  # submitted as the run ended: applied now, never lost (a save, a rate)
+            self._apply_now(command)
         self.run_log.finish_reason = reason
         self._set_state(State.IDLE)
         self.events.emit("run_finished", reason)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nnplayground.datasets import DatasetError
+from nnplayground.models import load_model
 from nnplayground.session import Experiment, LayerSpec, Session, SetLearningRate, State, ThreadRunner
 
 
@@ -264,13 +265,14 @@ def test_load_model_adopts_its_settings(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
-def test_save_waits_for_the_run_to_stop_and_then_writes(tmp_path):
+def test_a_save_asked_for_while_the_run_stops_waits_for_it_and_then_writes(tmp_path):
     session, runner = _threaded()
     session.train()
     _until(runner, lambda: session.run_log.step > 3)
+    session.stop()
     assert not session.save_model(tmp_path / "later.npz")
     _finish(session, runner)
-    assert (tmp_path / "later.npz").is_file()
+    assert load_model(tmp_path / "later.npz").optimizer.iterations == session.model.optimizer.iterations
 
 
 def test_update_names_the_fields_it_refuses_and_changes_nothing():
@@ -368,3 +370,33 @@ def test_an_opened_model_shows_its_own_schedule_and_base_rate(tmp_path, schedule
     other.load_data()
     assert other.load_model(tmp_path / "net.npz")
     assert (other.experiment.schedule, other.experiment.learning_rate) == (schedule, pytest.approx(0.02))
+
+
+def test_a_save_while_training_writes_between_two_batches_and_the_run_goes_on(tmp_path):
+    session, runner = _threaded()
+    said = []
+    session.events.connect("message", said.append)
+    session.train()
+    _until(runner, lambda: session.run_log.step > 5)
+    session.save_model(tmp_path / "mid.npz")
+    _until(runner, lambda: (tmp_path / "mid.npz").exists() and said)
+    saved_at = load_model(tmp_path / "mid.npz").optimizer.iterations
+    _until(runner, lambda: session.run_log.step > saved_at + 5)
+    assert session.state is State.RUNNING and said[-1] == f"Saved the network to {tmp_path / 'mid.npz'}"
+    assert any(marker["text"] == "saved" for marker in session.run_log.markers)
+    session.stop()
+    _finish(session, runner)
+
+
+def test_commands_left_when_a_run_ends_are_applied_not_lost(tmp_path):
+    """A rate typed, or a save asked for, after the job's last batch but before the window hears that the
+    run ended: the session applies them itself."""
+    session, runner = _threaded(epochs=1)
+    session.train()
+    runner.thread.join(timeout=60)  # the job is done; its "finished" report waits in the queue
+    assert session.state is State.RUNNING
+    session.update(learning_rate=0.05)
+    session.save_model(tmp_path / "last.npz")
+    _finish(session, runner)
+    assert session.model.optimizer.learning_rate == pytest.approx(0.05)
+    assert load_model(tmp_path / "last.npz").optimizer.learning_rate == pytest.approx(0.05)
