@@ -14,7 +14,10 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 # Taking turns beats overlapping here: measured, the GUI draws a report in a third of the time when it
 # need not fight the job for the GIL (nnplayground bench --gui).
 GUI_WAIT = 0.25
-_detached: set = set()  # threads still finishing a long call after their window closed
+# Threads left finishing a long call after their window closed. They stay referenced for good: dropping
+# the last reference from the `finished` signal (emitted in the thread itself) deleted the QThread while
+# it was still running, which aborts the process ("QThread: Destroyed while thread is still running").
+_detached: set = set()
 
 
 class _JobThread(QThread):
@@ -83,4 +86,3 @@ def let_finish(thread: QThread, timeout_ms: int) -> None:
     if not thread.wait(timeout_ms):
         thread.setParent(None)
         _detached.add(thread)
-        thread.finished.connect(lambda: _detached.discard(thread))
