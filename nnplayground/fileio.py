@@ -21,7 +21,11 @@ _OLD_TEMPORARY_AGE = 3600.0
 
 
 class NotARegularFile(OSError):
-    """A path naming a folder, a device, a pipe or a socket where a file was expected."""
+    """A path naming a folder, a device, a pipe or a socket where a file was expected; `kind` says which."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 def _kind(mode: int) -> str:
@@ -44,12 +48,24 @@ def open_regular(path) -> BinaryIO:
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
-            raise NotARegularFile(f"{path} is {_kind(mode)}, not a file")
+            raise NotARegularFile(f"{path} is {_kind(mode)}, not a file", _kind(mode))
         os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
         raise
+
+
+def read_exactly(stream, n_bytes: int, chunk: int = 1 << 20) -> bytearray:
+    """n_bytes from `stream`, read in chunks into one buffer; EOFError if the stream ends sooner."""
+    values = bytearray(n_bytes)
+    view, done = memoryview(values), 0
+    while done < n_bytes:
+        count = stream.readinto(view[done: done + chunk])
+        if not count:
+            raise EOFError(f"the data ends after {done:,} of {n_bytes:,} bytes")
+        done += count
+    return values
 
 
 def save_target(path) -> Path:
@@ -65,7 +81,8 @@ def save_target(path) -> Path:
     except FileNotFoundError:
         return target
     if not stat.S_ISREG(mode):
-        raise NotARegularFile(f"{path} is {_kind(mode)}; it is not replaced by a file (nothing was written)")
+        raise NotARegularFile(f"{path} is {_kind(mode)}; it is not replaced by a file (nothing was written)",
+                              _kind(mode))
     return target
 
 

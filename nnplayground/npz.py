@@ -16,12 +16,11 @@ import zlib
 import numpy as np
 
 from nnplayground import memory
-from nnplayground.fileio import open_regular
+from nnplayground.fileio import NotARegularFile, open_regular, read_exactly
 
 NUMBERS = "biuf"  # dtype kinds of plain numbers: bool, signed, unsigned, float
 _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what np.savez and np.savez_compressed write
 _REFUSED_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patch data, strong encryption
-_CHUNK = 1 << 20
 # What the standard library raises on a damaged zip or .npy header, beyond the checks made first.
 _DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, TypeError,
            KeyError, struct.error, NotImplementedError, RuntimeError, OverflowError, SyntaxError,
@@ -39,6 +38,8 @@ class Npz:
         self.path = path
         try:
             self._file = open_regular(path)
+        except NotARegularFile as error:
+            raise NpzError(f"it is {error.kind}, not a file") from None
         except OSError as error:
             raise NpzError(f"cannot open it: {error.strerror or error}") from None
         try:
@@ -77,7 +78,7 @@ class Npz:
                 problem = memory.too_big(n_bytes, name)
                 if problem:
                     raise NpzError(problem)
-                values = _read_exactly(stream, n_bytes)
+                values = read_exactly(stream, n_bytes)
         except NpzError:
             raise
         except _DAMAGE as error:
@@ -131,14 +132,3 @@ def _shape_problem(found: tuple[int, ...], wanted: tuple[int, ...] | None) -> st
     if wanted is not None and tuple(found) != tuple(wanted):
         return f"has shape {found}, expected {tuple(wanted)}"
     return None
-
-
-def _read_exactly(stream, n_bytes: int) -> bytearray:
-    values = bytearray(n_bytes)
-    view, done = memoryview(values), 0
-    while done < n_bytes:
-        count = stream.readinto(view[done: done + _CHUNK])
-        if not count:
-            raise EOFError(f"the values end after {done:,} of {n_bytes:,} bytes")
-        done += count
-    return values
