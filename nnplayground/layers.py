@@ -6,6 +6,8 @@ weights on the way. Outputs live in buffers the layer keeps between batches (the
 caller that wants to keep an output past the next call copies it.
 """
 
+import math
+
 import numpy as np
 
 from nnplayground import activations as activations_module
@@ -41,6 +43,10 @@ class Layer:
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return input_shape
+
+    def weight_shapes(self, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """The shapes `build` would give the weights (Keras order), without allocating them."""
+        return []
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
@@ -106,6 +112,9 @@ class Dense(Layer):
             raise ValueError(f"{self.name}: Dense takes flat inputs (batch, features), but gets "
                              f"(batch, {', '.join(map(str, input_shape))}); put a Flatten() layer before it")
         return (self.units,)
+
+    def weight_shapes(self, input_shape):
+        return [(input_shape[0], self.units), (self.units,)] if self.use_bias else [(input_shape[0], self.units)]
 
     def build(self, input_shape, dtype, rng):
         output_shape = super().build(input_shape, dtype, rng)
@@ -188,7 +197,7 @@ class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1 * d2 * ...); a view, no copy."""
 
     def compute_output_shape(self, input_shape):
-        return (int(np.prod(input_shape)),)
+        return (math.prod(input_shape),)  # a Python int: np.prod would wrap around for huge shapes
 
     def forward(self, x, training=False):
         self._input_shape = x.shape

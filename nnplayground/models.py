@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from nnplayground import config, losses, optimizers, saving
+from nnplayground import config, losses, memory, optimizers, saving
 from nnplayground import layers as layers_module
 from nnplayground import metrics as metrics_module
 from nnplayground.callbacks import CallbackList, History, ProgbarLogger
@@ -63,6 +63,10 @@ class Sequential:
             raise ValueError("the model does not know its input shape yet: give the first layer "
                              "input_shape=(...), or call fit/predict on data")
         self.input_shape = shape = tuple(int(s) for s in shape)
+        # The layers' own arrays and their gradients, then the flat copies of both: four at the peak.
+        problem = memory.too_big(4 * self.planned_weights(shape) * self.dtype.itemsize, "this network's weights")
+        if problem:
+            raise ValueError(f"{problem}; use fewer or smaller layers")
         rng = config.new_rng()
         for layer in self.layers:
             if layer.built:
@@ -74,6 +78,14 @@ class Sequential:
             shape = layer.build(shape, self.dtype, np.random.default_rng(rng.integers(2**63)))
         self._pack()
         self.built = True
+
+    def planned_weights(self, input_shape) -> int:
+        """How many numbers the weights hold for samples of `input_shape`, counted without building them."""
+        shape, total = tuple(input_shape), 0
+        for layer in self.layers:
+            total += sum(math.prod(weight) for weight in layer.weight_shapes(shape))
+            shape = layer.compute_output_shape(shape)
+        return total
 
     def _pack(self) -> None:
         """Move every weight into one flat array (trainable first) and point the layers at views of it."""
@@ -476,19 +488,30 @@ class _BatchFeeder:
         return xb, yb
 
 
+# What a model's own code raises on settings it cannot use (a file may carry any).
+_UNUSABLE = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError,
+             NotImplementedError, MemoryError)
+
+
 def load_model(path) -> Sequential:
     """Rebuild a model saved with ``model.save(path)``: architecture, weights, optimizer and history.
 
-    Raises ModelFileError, naming the file and what is wrong with it."""
-    header, arrays = saving.read_model_file(path)
-    try:
-        model = Sequential.from_config(header["config"])
-        count = sum(1 for key in arrays if key.startswith("weight_"))
-        model.set_weights([arrays[f"weight_{i}"] for i in range(count)])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelFileError(path, f"the model inside does not fit together: {error}") from None
-    if "compile" in header:
-        _restore_compile(path, model, header["compile"], arrays)
+    Raises ModelFileError, naming the file and what is wrong with it; nothing large is allocated before
+    the sizes the file declares are checked against each other and against the memory available."""
+    with saving.ModelFile(path) as file:
+        header = file.header
+        try:
+            model = Sequential.from_config(header["config"])
+        except _UNUSABLE as error:
+            raise ModelFileError(path, f"the model inside does not fit together: {_in_words(error)}") from None
+        stored = sum(1 for name in file.names if name.startswith("weight_"))
+        if stored != len(model.weights):
+            raise ModelFileError(path, f"it holds {stored} weight arrays, its model has {len(model.weights)}")
+        for i, weight in enumerate(model.weights):
+            weight[...] = file.array(f"weight_{i}", weight.shape)
+        if "compile" in header:
+            _restore_compile(file, model, header["compile"])
+    _check_runs(path, model)
     if header.get("history"):
         model.history = History()
         model.history.history = {key: list(values) for key, values in header["history"].items()}
@@ -496,13 +519,42 @@ def load_model(path) -> Sequential:
     return model
 
 
-def _restore_compile(path, model: Sequential, settings: dict, arrays: dict) -> None:
+def _restore_compile(file: saving.ModelFile, model: Sequential, settings: dict) -> None:
     try:
         model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
                       loss=losses.get(settings["loss"]), metrics=settings["metrics"])
-        state = {key.removeprefix("optimizer_"): value for key, value in arrays.items()
-                 if key.startswith("optimizer_")}
-        if state:
-            model.optimizer.set_state(state, model.trainable_flat_weights)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelFileError(path, f"the saved optimizer settings do not fit: {error}") from None
+    except _UNUSABLE as error:
+        raise ModelFileError(file.path, f"the saved optimizer settings do not fit: {_in_words(error)}") from None
+    if "optimizer_iterations" not in file.names:
+        return  # never compiled with state: the optimizer starts afresh
+    params = model.trainable_flat_weights
+    iterations = int(file.array("optimizer_iterations", (), dtypes=("int64", "int32")))
+    if not 0 <= iterations < 2**53:
+        raise ModelFileError(file.path, f"the optimizer's step count {iterations} is impossible")
+    state = {"iterations": iterations}
+    for slot in model.optimizer.slot_names:
+        if f"optimizer_{slot}" in file.names:
+            state[slot] = file.array(f"optimizer_{slot}", params.shape)
+    model.optimizer.set_state(state, params)
+
+
+def _check_runs(path, model: Sequential) -> None:
+    """One zero sample through the network and one step of a fresh copy of its optimizer: settings that
+    parse but cannot run (a Deskew on flat inputs, an activation parameter given as text) are refused
+    here, not in the middle of a training run."""
+    try:
+        model.predict(np.zeros((1, *model.input_shape), model.dtype))
+        if model.optimizer is not None:
+            probe = optimizers.deserialize(optimizers.serialize(model.optimizer))
+            probe.iterations = model.optimizer.iterations
+            weights = np.ones(2, model.dtype)
+            probe.apply(weights, np.ones(2, model.dtype))
+            if not np.all(np.isfinite(weights)):
+                raise ValueError("one step of its optimizer makes the weights infinite or NaN")
+    except _UNUSABLE as error:
+        raise ModelFileError(path, f"the model inside does not run: {_in_words(error)}") from None
+
+
+def _in_words(error: Exception) -> str:
+    """A ValueError's message says it all; other errors (KeyError: 'lion') need their type to make sense."""
+    return str(error) if type(error) is ValueError else f"{type(error).__name__}: {error}"

@@ -11,8 +11,10 @@ import pytest
 import nnplayground
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE = ("activations", "callbacks", "config", "fileio", "initializers", "layers", "losses", "metrics", "models",
-          "optimizers", "regularizers", "saving", "schedules", "utils")
+ENGINE = ("activations", "callbacks", "config", "fileio", "initializers", "layers", "losses", "memory", "metrics",
+          "models", "npz", "optimizers", "regularizers", "saving", "schedules", "utils")
+# What the data layer may use of the engine: reading and writing files safely, and the memory it may take.
+FILE_HELPERS = ("fileio", "config", "memory", "npz")
 QT = ("PySide6", "shiboken6", "pyqtgraph")
 
 
@@ -44,7 +46,7 @@ def _offenders(loaded: set[str], forbidden: tuple[str, ...]) -> list[str]:
     ("engine", [f"nnplayground.{name}" for name in ENGINE],
      ("nnplayground.datasets", "nnplayground.session", "nnplayground.app", *QT)),
     ("data", _modules("nnplayground.datasets"),
-     (*(f"nnplayground.{name}" for name in ENGINE if name not in ("fileio", "config")),
+     (*(f"nnplayground.{name}" for name in ENGINE if name not in FILE_HELPERS),
       "nnplayground.session", "nnplayground.app", *QT)),
     ("session", _modules("nnplayground.session"), ("nnplayground.app", *QT)),
 ])

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from nnplayground.datasets import download, idx, mnist
+from nnplayground.datasets.checks import check_layout
 
 # The four IDX files beside mnist.npz on Keras's mirror, with their published MD5s.
 FILES = {
@@ -24,4 +25,4 @@ def load_data(path=None, *, progress: download.Progress | None = None):
     paths = {key: download.fetch(name, f"md5:{md5}", url=base, cache=cache, progress=progress)
              for key, (name, md5) in FILES.items()}
     arrays = {key: idx.read_idx(Path(p)) for key, p in paths.items()}
-    return idx.check_layout(arrays, cache)
+    return check_layout(arrays, cache)

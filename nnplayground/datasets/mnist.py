@@ -5,14 +5,13 @@
 ``load_sample()`` returns the 5,000 digits embedded in the package (no network).
 """
 
-import zipfile
 from pathlib import Path
-
-import numpy as np
 
 from nnplayground.assets import resource_path
 from nnplayground.datasets import download, idx
+from nnplayground.datasets.checks import check_layout
 from nnplayground.datasets.errors import DatasetError
+from nnplayground.npz import Npz, NpzError
 
 FILENAME = "mnist.npz"
 SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -32,21 +31,20 @@ def load_sample():
 
 
 def read(path):
-    """A Keras-style .npz (x_train, y_train, x_test, y_test) or a folder of IDX files."""
+    """A Keras-style .npz (x_train, y_train, x_test, y_test) or a folder of IDX files; DatasetError names the
+    file and what is wrong with it."""
     path = Path(path)
     if path.is_dir():
         return idx.read_folder(path)
-    if not path.is_file():
+    if not path.exists():
         raise DatasetError(f"{path}: no such file or folder")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [key for key in _KEYS if key not in archive.files]
+        with Npz(path) as archive:
+            missing = [key for key in _KEYS if key not in archive.names]
             if missing:
                 raise DatasetError(f"{path}: not a dataset in Keras's layout; it lacks {', '.join(missing)} "
-                                   f"(it holds {', '.join(archive.files) or 'nothing'})")
-            arrays = {key: archive[key] for key in _KEYS}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        if isinstance(error, DatasetError):
-            raise
-        raise DatasetError(f"{path}: not a readable .npz file (truncated or corrupted?): {error}") from None
-    return idx.check_layout(arrays, path)
+                                   f"(it holds {', '.join(archive.names) or 'no arrays'})")
+            arrays = {key: archive.read(key) for key in _KEYS}
+    except NpzError as error:
+        raise DatasetError(f"{path}: {error}") from None
+    return check_layout(arrays, path)
