@@ -244,6 +244,8 @@ class Adam(Optimizer):
         v *= b2
         v += tmp  # v holds (Keras's v) / (1 - b2)
         step = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        if step == 0:  # a schedule at its end (cosine to zero): the averages move on, the weights stay
+            return
         # m_k / (sqrt(v_k) + eps) = (1 - b1) m / (sqrt(1 - b2) sqrt(v) + eps). The factors are Python
         # floats: a NumPy float64 scalar would make the in-place operation run in float64, 6x slower.
         np.sqrt(v, out=tmp)

@@ -250,3 +250,17 @@ def test_adam_restarted_mid_run_takes_a_first_step_of_the_learning_rate():
     again = optimizers.Adam(learning_rate=0.01)
     again.set_state(state, params)
     assert again.slot_start == 50 and again.iterations == 51
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd", "rmsprop"])
+def test_a_schedule_that_reaches_zero_leaves_the_weights_alone(name):
+    """Cosine decay ends at a learning rate of 0; training on past its end must not divide by it."""
+    params = np.ones(3, np.float32)
+    optimizer = optimizers.get(name)
+    optimizer.learning_rate = schedules.CosineDecay(0.1, decay_steps=2)
+    for _ in range(4):
+        optimizer.apply(params, np.array([0.5, -1.0, 2.0], np.float32))
+    before = params.copy()
+    optimizer.apply(params, np.array([0.5, -1.0, 2.0], np.float32))
+    assert optimizer.learning_rate == 0.0
+    np.testing.assert_array_equal(params, before)
