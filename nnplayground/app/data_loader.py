@@ -1,6 +1,7 @@
 """Loads (and if needed downloads) a dataset off the GUI thread, reporting progress; cancellable."""
 
 import copy
+import logging
 
 from PySide6.QtCore import QThread, Signal
 
@@ -42,5 +43,8 @@ class DataLoader(QThread):
             self.loaded.emit(self.experiment.load_data(progress=self._progress, personal=self.personal))
         except DownloadCancelled:
             self.failed.emit("")
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError) as error:  # DatasetError is a ValueError: a bad file, said plainly
             self.failed.emit(str(error))
+        except Exception as error:  # noqa: BLE001 - a bug of ours must still reach the window, not kill the thread
+            logging.getLogger(__name__).error("loading the data failed", exc_info=error)
+            self.failed.emit(f"{type(error).__name__}: {error}")

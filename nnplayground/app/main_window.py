@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QCheckBox,
     QFileDialog,
@@ -473,8 +474,14 @@ class MainWindow(QMainWindow):
         loader.loaded.connect(lambda dataset: self._loaded(loader, dataset, candidate))
         loader.failed.connect(lambda message: self._data_failed(message) if loader is self.loader else None)
         loader.finished.connect(dialog.reset)
+        loader.finished.connect(lambda: self._loader_gone(loader))
         loader.finished.connect(loader.deleteLater)
         loader.start()
+
+    def _loader_gone(self, loader) -> None:
+        """Its result (or failure) came first; if neither did, the window must not keep a deleted loader."""
+        if loader is self.loader:
+            self.loader = None
 
     def _loaded(self, loader, dataset, candidate):
         if loader is self.loader:
@@ -564,7 +571,14 @@ class MainWindow(QMainWindow):
             self.banner.clear(ABOUT_RUN)
         self._update_controls()
 
+    def commit_field(self) -> None:
+        """A number typed but not yet entered counts: Ctrl+Enter in a box holding 128 trains at 128."""
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QAbstractSpinBox):
+            focused.interpretText()
+
     def train(self):
+        self.commit_field()
         if self.session.dataset is None:
             self.show_message(self.tr("The data is still loading."))
             return
@@ -574,6 +588,7 @@ class MainWindow(QMainWindow):
         self.session.pause()
 
     def step(self):
+        self.commit_field()
         if self.session.dataset is not None:
             self.session.step()
 
@@ -582,11 +597,13 @@ class MainWindow(QMainWindow):
 
     def reset_new(self):
         """New random weights: the next seed, so the new start is reproducible too."""
+        self.commit_field()
         self.session.reset()
         self.status_epoch.setText(self.tr("reset: new random weights"))
 
     def reset_same(self):
         """Back to the weights the run started from, with a fresh optimizer."""
+        self.commit_field()
         self.session.reset(same_weights=True)
         self.status_epoch.setText(self.tr("reset: same starting weights"))
 
@@ -601,9 +618,12 @@ class MainWindow(QMainWindow):
         self.pause_action.setEnabled(running)
         self.step_action.setEnabled((idle and can_train) or paused or running)
         self.stop_action.setEnabled(not idle)
+        focused = QApplication.focusWidget()
         self.layer_stack.setEnabled(idle)
         self.layer_stack.setToolTip("" if idle else self.tr("Stop or reset training to change the layers."))
         self.settings_panel.set_running(not idle)
+        if focused is not None and not focused.isEnabled():  # not on to the next field (keys would land there)
+            self.leave_field()
         if paused and not self.status_epoch.text().startswith("paused"):
             self.status_epoch.setText("paused · " + self.status_epoch.text())
 

@@ -30,6 +30,24 @@ def test_run_keys_work_while_a_field_has_the_focus(qtbot):
     assert window.session.run_log.step == before + 1  # stopped: no further step
 
 
+def test_a_number_typed_but_not_entered_counts_and_the_keys_then_land_nowhere(qtbot):
+    """Type 128 in Batch size, press Ctrl+Enter without Enter first: the run trains at 128, and the
+    focus leaves the box (now disabled) for the window, not for the next field."""
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1000")
+    batch = window.findChild(QSpinBox, "batchSize")
+    batch.setFocus()
+    batch.selectAll()
+    qtbot.keyClicks(batch, "128")
+    qtbot.keyClick(batch, Qt.Key_Return, Qt.ControlModifier)
+    assert window.session.state is State.RUNNING and window.session.experiment.batch_size == 128
+    assert QApplication.focusWidget() in (window, None)
+    qtbot.keyClicks(window, "5")  # lands in no field
+    assert window.settings_panel.l1.value() == 0 and window.session.experiment.l1 == 0
+    window.stop()
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=5_000)
+
+
 def test_escape_leaves_a_field_so_space_drives_the_training(qtbot):
     window = open_window(qtbot)
     type_into(qtbot, window, "epochs", "1000")
