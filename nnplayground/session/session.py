@@ -28,6 +28,7 @@ DATA_FIELDS = ("dataset", "data_path", "n_samples", "noise", "n_classes", "test_
 ARCHITECTURE_FIELDS = ("layers", "deskew")
 OPTIMIZER_FIELDS = ("optimizer", "schedule")
 LIVE_FIELDS = ("learning_rate", "l1", "l2")
+STARTING_FIELDS = (*DATA_FIELDS, *ARCHITECTURE_FIELDS, "seed")  # fixed for a run; a change starts the next one
 KEPT_MODELS = 10  # earlier runs keep their network this far back; older ones keep only their curves
 
 
@@ -126,6 +127,8 @@ class Session:
     def _write(self, changes: dict) -> None:
         for key, value in changes.items():
             setattr(self.experiment, key, value)
+            if key not in STARTING_FIELDS:  # the run goes on with it: brought back, it comes back so
+                self.run_log.experiment[key] = value
         self.events.emit("experiment_changed", self.experiment)
 
     def _replace_experiment(self, experiment: Experiment) -> None:

@@ -400,3 +400,18 @@ def test_commands_left_when_a_run_ends_are_applied_not_lost(tmp_path):
     _finish(session, runner)
     assert session.model.optimizer.learning_rate == pytest.approx(0.05)
     assert load_model(tmp_path / "last.npz").optimizer.learning_rate == pytest.approx(0.05)
+
+
+def test_a_run_comes_back_with_its_last_settings():
+    session, runner = _threaded(epochs=3)
+    session.train()
+    _until(runner, lambda: session.run_log.step > 3)
+    session.update(learning_rate=0.05)
+    _finish(session, runner)
+    session.update(epochs=7)
+    session.reset()
+    run = session.runs[-1]
+    session.update(learning_rate=0.002)
+    session.restore_run(run)
+    assert (session.experiment.learning_rate, session.experiment.epochs) == (0.05, 7)
+    assert session.model.optimizer.learning_rate == pytest.approx(0.05)
