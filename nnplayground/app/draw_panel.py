@@ -177,6 +177,9 @@ class DrawPanel(QWidget):
         self.activations.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
         self.unit_tiles = QLabel()
         self.unit_tiles.setObjectName("topUnitTiles")
+        # A strip of tiles is as wide as it is long: it must not widen the panel (a scroll bar, a clipped
+        # top guess); what does not fit is cut at the right.
+        self.unit_tiles.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.unit_tiles.setToolTip("The first-layer units that fire most for this drawing, and their weights "
                                    "(red: ink there excites the unit, blue: inhibits it).")
         top = QHBoxLayout()

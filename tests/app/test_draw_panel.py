@@ -212,3 +212,5 @@ def test_nothing_moves_under_the_pen_during_the_first_stroke(qtbot, tmp_path, di
     qtbot.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*ONE[-1]))
     assert window.draw_panel.predictions >= len(ONE) - 1 and window.draw_panel.unit_tiles.pixmap() is not None
     assert seen == [origin] * len(seen) and scroll.horizontalScrollBar().value() == 0
+    QApplication.sendPostedEvents()
+    assert scroll.horizontalScrollBar().maximum() == 0  # the filled panel still fits: nothing cut at the right
