@@ -1,6 +1,6 @@
-"""The message banner: floats over the top of the centre tabs' page, so it never pushes a control down (a
-click aimed at a tab must land on the tab); it can be closed, and it goes by itself once what it says is
-no longer true (a failed download's message, once data loads)."""
+"""The message banner: floats over the bottom of the centre tabs' page, so it never pushes a control down
+and never lies over the tabs or the top of the canvas; it can be closed, and it goes by itself once what
+it says is no longer true (a failed download's message, once data loads)."""
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
@@ -79,11 +79,16 @@ class Banner(QFrame):
                            f"border-radius: 4px; }} #messageText, #messageClose {{ color: {text}; }}")
 
     def _place(self) -> None:
-        """Across the top of the current page, under the tab bar, as tall as its text needs."""
+        """Across the bottom of the current page, as tall as its text needs up to a third of the page:
+        at the top it covered the canvas, where a stroke would start on it (the whole text is in the
+        tooltip when it is cut)."""
         width = max(120, self.tabs.width() - 16)
         layout = self.layout()
-        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else self.sizeHint().height()
-        self.setGeometry(8, self.tabs.tabBar().geometry().bottom() + 6, width, height)
+        layout.invalidate()  # the buttons shown or hidden since change what the text has left
+        needed = layout.totalHeightForWidth(width)
+        height = min(needed, max(40, self.tabs.height() // 3))
+        self.setToolTip(self.label.text() if height < needed else "")
+        self.setGeometry(8, self.tabs.height() - height - 8, width, height)
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
         if watched is self.tabs and event.type() in (QEvent.Resize, QEvent.Show) and self.isVisible():

@@ -1,7 +1,7 @@
 """Messages float over the page (no control moves), can be closed, go once untrue, speak plainly, and
 follow the theme."""
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
 
 from nnplayground.layers import Dense, Flatten
@@ -97,3 +97,17 @@ def test_the_data_list_names_the_opened_file_and_can_pick_it_again(qtbot, tmp_pa
     picker.setCurrentIndex(picker.findText("my-digits.npz"))
     qtbot.waitUntil(lambda: window.session.dataset.input_shape == (28, 28))
     assert picker.currentText() == "my-digits.npz" and window.session.experiment.data_path == str(path)
+
+
+def test_the_banner_leaves_the_canvas_free_and_shows_all_of_a_long_message(qtbot):
+    window = open_window(qtbot, 1280, 720)
+    window.centre_tabs.setCurrentIndex(1)
+    long = "A long message that wraps over several lines in the banner, as a damaged file's path does. " * 3
+    window.show_message(long)
+    qtbot.waitUntil(window.banner.isVisible)
+    canvas = window.draw_panel.canvas
+    canvas_rect = QRect(canvas.mapTo(window, QPoint(0, 0)), canvas.size())
+    banner_rect = QRect(window.banner.mapTo(window, QPoint(0, 0)), window.banner.size())
+    assert not banner_rect.intersects(canvas_rect)
+    label = window.banner.label
+    assert label.height() >= label.heightForWidth(label.width())  # no line cut off
