@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from nnplayground import optimizers
+from nnplayground import fileio, optimizers
 from nnplayground.datasets import catalog
 from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, OPTIMIZERS, Experiment, LayerSpec
 from nnplayground.session.jobs import FAILURE_PREFIX
@@ -43,13 +43,24 @@ def _positive_int(text):
 
 
 def _layers(text):
+    if text.strip().lower() == "none":
+        return []
     try:
-        units = [int(part) for part in text.split(",") if part.strip()]
+        units = [int(part) for part in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected hidden layer sizes like 128,64, not {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected hidden layer sizes like 128,64 (or none), not {text!r}") from None
     if any(u < 1 for u in units):
         raise argparse.ArgumentTypeError(f"layer sizes must be positive, not {text!r}")
     return units
+
+
+def _out_path(text):
+    """Checked before training, so that an hour of training is not lost to a path that cannot be written."""
+    try:
+        fileio.save_target(text)
+    except (ValueError, OSError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def _rate(text):
@@ -73,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a network and report its test accuracy")
     _add_data_arguments(train)
-    train.add_argument("--layers", type=_layers, default=[128, 64], help="hidden layer sizes, e.g. 128,64")
+    train.add_argument("--layers", type=_layers, default=[128, 64],
+                       help="hidden layer sizes, e.g. 128,64 (none: no hidden layer)")
     train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="relu")
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
                        help="momentum and nesterov are SGD with momentum 0.9")
@@ -84,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--l1", type=float, default=0.0, help="L1 factor on every kernel")
     train.add_argument("--l2", type=float, default=0.0, help="L2 factor on every kernel")
     train.add_argument("--validation-split", type=_fraction, default=0.0)
-    train.add_argument("--out", help="save the trained model here (.npz)")
+    train.add_argument("--out", type=_out_path, help="save the trained model here (.npz)")
 
     evaluate = commands.add_parser("evaluate", help="test a saved model")
     evaluate.add_argument("model", help="a model file written by train --out or model.save")
@@ -157,11 +169,21 @@ def experiment_from(args) -> Experiment:
     return e
 
 
-def _session_with_data(args):
+def _session_with_data(args, *, check_budget: bool = False):
+    """A session on the command line's data; with `check_budget`, refuse a network that needs more memory
+    than is available (UsageError with the estimate) before building it."""
     from nnplayground.session import Session
 
-    session = Session(experiment_from(args))
-    session.load_data(progress=_download_progress)
+    experiment = experiment_from(args)
+    data = experiment.load_data(progress=_download_progress)
+    if check_budget:
+        budget = experiment.estimate(data.input_shape, data.n_classes, len(data.x_train))
+        if budget.problem():
+            raise UsageError(budget.problem())
+        if budget.warning():
+            print(f"nnplayground: note: {budget.warning()}", file=sys.stderr)
+    session = Session(experiment)
+    session.use_data(data, experiment)
     return session
 
 
@@ -173,7 +195,7 @@ def _download_progress(done, total):
 
 
 def _train(args) -> int:
-    session = _session_with_data(args)
+    session = _session_with_data(args, check_budget=True)
     data, model, e = session.dataset, session.model, session.experiment
     print(f"{args.data_path or args.dataset}: {len(data.x_train)} training and {len(data.x_test)} test samples, "
           f"{data.n_classes} classes; {model.count_params():,} parameters; seed {e.seed}")
@@ -193,7 +215,7 @@ def _train(args) -> int:
         return 1
     loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=1024, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.2%}")
-    if args.out:
+    if args.out is not None:
         model.save(args.out)
         print(f"saved the model to {args.out}")
     return 0

@@ -88,3 +88,47 @@ def test_a_failing_run_is_not_reported_as_a_result(tmp_path, capsys, monkeypatch
     captured = capsys.readouterr()
     assert "Training stopped: cannot allocate 9 GB" in captured.err and not out.exists()
     assert "test accuracy" not in captured.out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--layers", ""], "--layers: expected hidden layer sizes"),
+    (["--lr", "1e9"], "--lr: a learning rate between"),
+    (["--lr", "1e-320"], "--lr: a learning rate between"),
+    (["--l2", "nan"], "--l2: L2 between 0 and 1"),
+    (["--l2", "inf"], "--l2: L2 between 0 and 1"),
+    (["--l1", "-0.5"], "--l1: L1 between 0 and 1"),
+    (["--noise", "nan"], "--noise: noise between 0 and 2"),
+    (["--noise", "1e308"], "--noise: noise between 0 and 2"),
+    (["--out", ""], "--out: no file name given"),
+    (["--layers", "3000000"], "--layers: a layer needs between 1 and 4,096 units"),
+    (["--batch-size", "10000000"], "--batch-size: a batch holds between 1 and 65,536"),
+    (["--seed", "-1"], "--seed: a seed between"),
+])
+def test_out_of_range_settings_give_one_line_and_status_2_before_training(capsys, args, message):
+    assert main(["train", "--epochs", "1", *args]) == 2
+    out, err = capsys.readouterr()
+    assert message in err and len(err.strip().splitlines()) == 1 and "Epoch" not in out
+
+
+def test_out_refuses_a_folder_or_a_pipe_before_training(capsys, tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    for target, kind in ((tmp_path, "a folder"), (tmp_path / "pipe", "a pipe")):
+        assert main(["train", "--epochs", "1", "--out", str(target)]) == 2
+        out, err = capsys.readouterr()
+        assert kind in err and "Epoch" not in out
+
+
+def test_a_network_beyond_the_available_memory_is_refused_with_the_estimate(capsys, monkeypatch):
+    from nnplayground import memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 50 * 10**6)
+    assert main(["train", "--layers", "4096,4096", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "needs about" in err and "50.0 MB available" in err and len(err.strip().splitlines()) == 1
+
+
+def test_no_hidden_layer_is_spelled_none(capsys):
+    assert main(["train", "--dataset", "gaussians", "--layers", "none", "--epochs", "1", "--seed", "1"]) == 0
+    assert "parameters" in capsys.readouterr().out

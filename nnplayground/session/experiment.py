@@ -14,6 +14,7 @@ from nnplayground import activations, initializers, optimizers, schedules
 from nnplayground.datasets import catalog
 from nnplayground.layers import Dense, Deskew, Dropout, Flatten, Rescaling
 from nnplayground.models import Sequential
+from nnplayground.session import budget
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
 SCHEDULES = ("constant", "exponential", "step", "cosine")
@@ -75,10 +76,10 @@ class Experiment:
                 found["n_classes"] = f"{self.dataset} comes with {', '.join(map(str, allowed))} classes"
             if not 20 <= self.n_samples <= 100_000:
                 found["n_samples"] = "between 20 and 100,000 points"
-            if not 0 <= self.noise <= 2:
-                found["noise"] = "noise between 0 and 2"
             if not 0.05 <= self.test_fraction <= 0.95:
                 found["test_fraction"] = "keep between 5% and 95% of the points for testing"
+        if not 0 <= self.noise <= 2:  # checked for every dataset: a NaN here is a mistake wherever it is
+            found["noise"] = "noise between 0 and 2"
         for i, layer in enumerate(self.layers):
             if not 1 <= layer.units <= 4096:
                 found[f"layers.{i}.units"] = "a layer needs between 1 and 4,096 units"
@@ -98,13 +99,22 @@ class Experiment:
             found["batch_size"] = "a batch holds between 1 and 65,536 samples"
         if not 1 <= self.epochs <= 100_000:
             found["epochs"] = "between 1 and 100,000 epochs"
-        if self.l1 < 0 or self.l2 < 0:
-            found["l1" if self.l1 < 0 else "l2"] = "regularization cannot be negative"
+        for key in ("l1", "l2"):
+            if not 0 <= getattr(self, key) <= 1:  # NaN fails both comparisons
+                found[key] = f"{key.upper()} between 0 and 1"
         if self.patience < 0:
             found["patience"] = "patience cannot be negative (0 turns early stopping off)"
         if not 0 <= self.validation_split < 0.9:
             found["validation_split"] = "hold out less than 90% of the training data"
+        for key in ("seed", "data_seed"):
+            if not 0 <= getattr(self, key) < 2**31:
+                found[key] = "a seed between 0 and 2,147,483,647"
         return found
+
+    def estimate(self, input_shape: tuple[int, ...], n_classes: int, n_train: int) -> budget.Budget:
+        """What the network will cost on this data before it is built: memory (`problem()` if it is more than
+        is available) and time per epoch (`warning()` above a minute). See session.budget."""
+        return budget.estimate(self, input_shape, n_classes, n_train)
 
     # ----- building -----------------------------------------------------------------------------
 

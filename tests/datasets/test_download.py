@@ -5,6 +5,7 @@ import http.server
 import io
 import socket
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -17,6 +18,9 @@ PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
 class _Handler(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
     truncate: set[str] = set()
+    drip: dict[str, float] = {}  # name -> seconds between two 1 KiB pieces
+    stall: set[str] = set()  # send 100 bytes, then nothing
+    release = threading.Event()  # set at teardown: ends dripping and stalled responses
     requests: list[str] = []
 
     def do_GET(self):  # noqa: N802 - the http.server API
@@ -29,8 +33,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        # A cut transfer: promise the whole body, send half, hang up.
-        self.wfile.write(body[: len(body) // 2] if name in self.truncate else body)
+        try:
+            if name in self.drip:
+                for start in range(0, len(body), 1024):
+                    self.wfile.write(body[start: start + 1024])
+                    self.wfile.flush()
+                    if self.release.wait(self.drip[name]):
+                        return
+            elif name in self.stall:
+                self.wfile.write(body[:100])
+                self.wfile.flush()
+                self.release.wait(60)
+            else:  # a cut transfer: promise the whole body, send half, hang up
+                self.wfile.write(body[: len(body) // 2] if name in self.truncate else body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up: what the tests want
+            pass
 
     def log_message(self, *args):
         pass
@@ -39,10 +56,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     _Handler.files, _Handler.truncate, _Handler.requests = {}, set(), []
+    _Handler.drip, _Handler.stall, _Handler.release = {}, set(), threading.Event()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd, f"http://127.0.0.1:{httpd.server_port}/data/"
+    _Handler.release.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -76,8 +95,9 @@ def test_truncated_transfer_keeps_nothing(server, tmp_path):
     _, url = server
     _Handler.files["blob.bin"] = PAYLOAD
     _Handler.truncate.add("blob.bin")
-    with pytest.raises(DownloadError):
+    with pytest.raises(DownloadError, match="cut off after 524,288 of 1,048,576 bytes") as info:
         download.fetch("blob.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0)
+    assert "offline" not in str(info.value)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -121,3 +141,56 @@ def test_mnist_load_data_downloads_and_reads_keras_layout(server, tmp_path, monk
     (x_train, y_train), (x_test, y_test) = mnist.load_data()
     assert x_train.shape == (6, 28, 28) and x_train.dtype == np.uint8 and list(y_test) == [0, 1]
     assert (tmp_path / "mnist.npz").is_file()
+
+
+def _download_threads():
+    return [thread for thread in threading.enumerate() if thread.name == "download" and thread.is_alive()]
+
+
+def test_cancel_takes_effect_within_a_second_while_the_server_drips_1_kib_a_second(server, tmp_path):
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD[:8192]
+    _Handler.drip["blob.bin"] = 1.0
+    pressed = threading.Event()
+    pressed_at = []
+
+    def press_cancel():
+        pressed_at.append(time.monotonic())
+        pressed.set()
+
+    def progress(done, total):
+        if pressed.is_set():
+            raise DownloadCancelled()
+
+    timer = threading.Timer(0.5, press_cancel)  # the user, half a second into the download
+    timer.start()
+    with pytest.raises(DownloadCancelled):
+        download.fetch("blob.bin", _sha(PAYLOAD[:8192]), url=url, cache=tmp_path, retries=0, progress=progress)
+    assert time.monotonic() - pressed_at[0] < 1.0
+    assert _download_threads() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_stalled_server_is_given_up_on(server, tmp_path):
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD
+    _Handler.stall.add("blob.bin")
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="blob.bin.*stalled.*of 1,048,576 bytes"):
+        download.fetch("blob.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0, stall_timeout=1.0)
+    assert time.monotonic() - start < 3.0
+    assert _download_threads() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_dripping_server_meets_the_deadline(server, tmp_path):
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD
+    _Handler.drip["blob.bin"] = 0.02
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="did not finish within 1 s.*too slowly"):
+        download.fetch("blob.bin", _sha(PAYLOAD), url=url, cache=tmp_path, retries=0, deadline=1.0)
+    assert time.monotonic() - start < 2.5
+    assert _download_threads() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_the_default_limits_are_those_promised():
+    assert download.TICK <= 0.5 and 15 <= download.STALL_TIMEOUT <= 30 and download.DEADLINE <= 3600
