@@ -415,3 +415,22 @@ def test_a_run_comes_back_with_its_last_settings():
     session.restore_run(run)
     assert (session.experiment.learning_rate, session.experiment.epochs) == (0.05, 7)
     assert session.model.optimizer.learning_rate == pytest.approx(0.05)
+
+
+def test_a_network_too_big_for_the_memory_is_refused_before_it_is_built(monkeypatch):
+    from nnplayground import memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 50 * 2**20)  # a machine with 50 MB to spare
+    said = []
+    session = Session(Experiment(dataset="mnist-sample", layers=[LayerSpec(4096), LayerSpec(4096)]))
+    session.events.connect("message", said.append)
+    session.load_data()
+    assert session.model is None and "Cannot train this network" in said[-1] and "MB" in said[-1]
+    session.train()
+    assert session.state is State.IDLE and session.model is None
+    session.update(layers=[LayerSpec(32)])
+    assert session.model is not None
+    session.update(batch_size=65536)  # the batch's activations alone now pass what is free
+    monkeypatch.setattr(memory, "available_bytes", lambda: 8 * 2**20)
+    session.train()
+    assert session.run_log.step == 0 and "Cannot train this network" in said[-1]
