@@ -630,8 +630,7 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, about: str = ABOUT_RUN, action=None) -> None:
         """A message over the top of the centre page until it is closed or stops being true (`about`:
         ABOUT_RUN ends when a run starts, ABOUT_DATA when data loads); `action`: (button text, callable)."""
-        self.banner.show_message(text, about, action)
-        self.statusBar().showMessage(text.split(":")[0] if len(text) > 80 else text, 8000)
+        self.banner.show_message(text, about, action)  # not in the status bar too: it would hide the run's state
 
     def set_theme(self, name: str) -> None:
         theme.apply_theme(QApplication.instance(), name)

@@ -108,12 +108,13 @@ class SettingsPanel(QGroupBox):
         self.problems.setStyleSheet("color: #d62728;")
         self.problems.hide()
         form = QFormLayout(self)
+        # Above the fields, not below Seed: at 720 px the learning rate's row and its reason share the view.
+        form.addRow(self.problems)
         for label, widget in (("Optimizer", self.optimizer), ("Learning rate", self.learning_rate),
                               ("Schedule", self.schedule), ("Batch size", self.batch_size), ("Epochs", self.epochs),
                               ("L1", self.l1), ("L2", self.l2), ("Early stop", self.patience),
                               ("Validation", self.validation), ("Seed", self.seed)):
             form.addRow(label, widget)
-        form.addRow(self.problems)
         self._problems: dict[str, str] = {}
         for box in (self.learning_rate.box, self.l1, self.l2):
             box.problem_changed.connect(self._show_all_problems)

@@ -44,3 +44,23 @@ def test_the_draw_tab_fits_a_1024_wide_screen_and_gives_the_weights_back(qtbot):
     qtbot.mouseClick(window.centre_tabs.tabBar(), Qt.LeftButton,
                      pos=window.centre_tabs.tabBar().tabRect(0).center())
     assert window.splitter.sizes()[2] == weights
+
+
+def test_a_bad_learning_rate_and_its_reason_are_in_view_together_at_720(qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QAbstractSpinBox, QScrollArea
+
+    window = open_window(qtbot, 1280, 690)
+    box = window.findChild(QAbstractSpinBox, "learningRateBox")
+    scroll = window.findChild(QScrollArea, "controlsScroll")
+    scroll.ensureWidgetVisible(box)
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "1e99")
+    qtbot.keyClick(box, Qt.Key_Return)
+    reason = window.settings_panel.problems
+    assert reason.isVisible() and "Learning rate" in reason.text()
+    viewport = scroll.viewport()
+    seen = QRect(QPoint(0, 0), viewport.size())
+    for widget in (box, reason):
+        assert seen.contains(QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size())), widget.objectName()
