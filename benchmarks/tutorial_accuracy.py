@@ -4,7 +4,9 @@
 Run by hand; not part of the tests.
 """
 
+import os
 import sys
+import tempfile
 import time
 
 from nnplayground.datasets import mnist
@@ -22,7 +24,8 @@ history = model.fit(x_train, y_train, batch_size=128, epochs=5, validation_data=
 print(f"5 epochs in {time.perf_counter() - start:.1f} s")
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 probabilities = model.predict(x_test)
-model.save("/tmp/digits.npz")
-same = load_model("/tmp/digits.npz")
+saved = os.path.join(tempfile.mkdtemp(prefix="nnplayground-tutorial-"), "digits.npz")  # never someone's file
+model.save(saved)
+same = load_model(saved)
 assert (same.predict(x_test) == probabilities).all()
 print(f"test loss {loss:.4f}, test accuracy {accuracy:.2%}")

@@ -4,6 +4,7 @@
 Run by hand, before and after a change to the engine, to see that accuracy did not move.
 """
 
+import argparse
 import contextlib
 import io
 import pathlib
@@ -14,8 +15,11 @@ import sys
 
 from nnplayground import config
 
-path = sys.argv[1]
-seeds = range(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("path", help="MNIST in Keras's .npz layout")
+parser.add_argument("seeds", nargs="?", type=int, default=5, help="how many seeds (0, 1, ...)")
+arguments = parser.parse_args()
+path, seeds = arguments.path, range(arguments.seeds)
 tutorial = str(pathlib.Path(__file__).with_name("tutorial_accuracy.py"))
 accuracies = []
 for seed in seeds:
