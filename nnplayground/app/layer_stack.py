@@ -216,7 +216,10 @@ class LayerStackEditor(QGroupBox):
         self.changed.emit()
 
     def _update_buttons(self):
-        self.add_button.setEnabled(self.list.count() < MAX_LAYERS)
+        full = self.list.count() >= MAX_LAYERS
+        self.add_button.setEnabled(not full)
+        self.add_button.setToolTip(self.tr("At most {0} hidden layers: remove one to add another.").format(MAX_LAYERS)
+                                   if full else self.tr("Add a hidden layer after the selected one."))
         self.remove_button.setEnabled(self.list.count() > 0)
 
     def set_parameter_count(self, text: str) -> None:
