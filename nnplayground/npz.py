@@ -83,7 +83,7 @@ class Npz:
             raise
         except _DAMAGE as error:
             raise NpzError(f"{name} is damaged (truncated or corrupted?): {type(error).__name__}: {error}") from None
-        array = np.frombuffer(values, dtype)
+        array = values.view(dtype)
         array = array.reshape(found_shape[::-1]).T if fortran else array.reshape(found_shape)
         return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
 
