@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+
 # A temporary file of a writer of this version: .<target name>.<writer's pid>.<mkstemp's 8 characters>.tmp
 _TEMPORARY = r"\.{name}\.(?P<pid>\d+\.)?[a-z0-9_]{{8}}\.tmp"
 # Temporary files of earlier versions carry no pid: they are removed once older than this, because no
@@ -56,9 +58,13 @@ def open_regular(path) -> BinaryIO:
         raise
 
 
-def read_exactly(stream, n_bytes: int, chunk: int = 1 << 20) -> bytearray:
-    """n_bytes from `stream`, read in chunks into one buffer; EOFError if the stream ends sooner."""
-    values = bytearray(n_bytes)
+def read_exactly(stream, n_bytes: int, chunk: int = 1 << 20) -> np.ndarray:
+    """n_bytes from `stream` as a uint8 array, read in chunks; EOFError if the stream ends sooner.
+
+    np.empty leaves the pages untouched until they are written, so a header that promises gigabytes over
+    a few bytes of data costs the few bytes, not the gigabytes (bytearray(n) would zero all of them).
+    """
+    values = np.empty(n_bytes, np.uint8)
     view, done = memoryview(values), 0
     while done < n_bytes:
         count = stream.readinto(view[done: done + chunk])

@@ -83,7 +83,7 @@ class Npz:
             raise
         except _DAMAGE as error:
             raise NpzError(f"{name} is damaged (truncated or corrupted?): {type(error).__name__}: {error}") from None
-        array = np.frombuffer(values, dtype)
+        array = values.view(dtype)
         array = array.reshape(found_shape[::-1]).T if fortran else array.reshape(found_shape)
         return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
 
@@ -122,7 +122,7 @@ def _dtype_problem(dtype: np.dtype, kinds: str, dtypes) -> str | None:
     plain = dtype.fields is None and dtype.subdtype is None and 0 < dtype.itemsize <= 8
     if not plain or dtype.kind not in kinds or dtypes is not None and dtype.name not in dtypes:
         wanted = ", ".join(dtypes) if dtypes else "numbers"
-        return f"holds {dtype.name if plain else dtype}, not {wanted}"
+        return f"holds {dtype.name if plain else str(dtype)[:60]}, not {wanted}"
     return None
 
 

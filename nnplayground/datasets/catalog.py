@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnplayground.datasets import download, fashion_mnist, mnist, toy
+from nnplayground.datasets.errors import DatasetError
 
 IMAGE_SETS = ("mnist-sample", "mnist", "fashion-mnist")
 NAMES = (*IMAGE_SETS, *toy.MAKERS)
@@ -40,6 +41,8 @@ def load(name: str, *, path=None, n_samples: int = 500, noise: float = 0.1, n_cl
          test_fraction: float = 0.5, seed: int | None = 0, progress: download.Progress | None = None) -> Dataset:
     """A dataset by name ('mnist-sample', 'mnist', ..., 'spiral') or, with name 'file', from `path`."""
     if name == "file" or path is not None:
+        if path is None:
+            raise DatasetError("no file chosen: pick a .npz file or an IDX folder")
         (x, y), (xt, yt) = mnist.read(path)
     elif name == "mnist-sample":
         (x, y), (xt, yt) = mnist.load_sample()

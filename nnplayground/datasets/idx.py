@@ -59,12 +59,14 @@ def _read(path: Path, stream, file_size: int | None) -> np.ndarray:
         raise DatasetError(f"{path}: {problem}")
     try:
         values = read_exactly(stream, expected)
+    except MemoryError:
+        raise DatasetError(f"{path}: not enough memory for an array of shape {shape}") from None
     except EOFError:
         raise DatasetError(f"{path}: holds fewer bytes of values than its header promises ({expected:,}; "
                            "truncated?)") from None
     if file_size is None and stream.read(1):
         raise DatasetError(f"{path}: holds more values than its header promises ({expected:,} bytes)")
-    return np.frombuffer(values, dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+    return values.view(dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
 
 
 def _find(folder: Path, stem: str) -> Path:

@@ -172,3 +172,8 @@ def test_good_float_labels_become_integers(tmp_path):
     np.savez(tmp_path / "d.npz", **_arrays(y_train=(np.arange(60) % 10).astype(np.float32)))
     data = catalog.load("file", path=tmp_path / "d.npz")
     assert data.y_train.dtype == np.uint8 and data.n_classes == 10
+
+
+def test_file_without_a_path():
+    with pytest.raises(DatasetError, match="no file chosen"):
+        catalog.load("file")
