@@ -175,8 +175,14 @@ class Session:
         problems = self.experiment.problems()
         if self.dataset is not None and not problems and self._affordable():
             config.set_random_seed(self.experiment.seed)
-            self.model = self.experiment.build_model(self.dataset.input_shape, self.dataset.n_classes,
-                                                     self.steps_per_epoch())
+            try:
+                self.model = self.experiment.build_model(self.dataset.input_shape, self.dataset.n_classes,
+                                                         self.steps_per_epoch())
+            except (ValueError, MemoryError) as error:  # the engine's own count of the weights says no
+                self.events.emit("message", f"Cannot build this network: {error}")
+                self.model = None
+                self._model_changed()
+                return
             if weights is not None:
                 self.model.set_weights(weights)
             self.initial_weights = self.model.get_weights()
