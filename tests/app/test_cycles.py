@@ -14,6 +14,7 @@ from tests.app.cycles import Cycles
 from tests.app.helpers import click, open_window
 
 
+@pytest.mark.qt_log_level_fail("CRITICAL")  # and a Qt critical or fatal message fails it too
 @pytest.mark.parametrize("seed", [9, 10])
 def test_200_random_cycles_leave_a_working_window(qtbot, tmp_path, caplog, seed):
     caplog.set_level(logging.ERROR)
