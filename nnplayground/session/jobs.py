@@ -76,9 +76,11 @@ class Control:
     def stopping(self) -> bool:
         return self._stop
 
-    def wait_for_go(self, before_waiting=None) -> tuple[bool, list]:
+    def wait_for_go(self, before_waiting=None, while_waiting=None) -> tuple[bool, list]:
         """Block while paused (first calling `before_waiting`, outside the lock); return (go on?, commands
-        that arrived). Runs in the job's thread."""
+        that arrived). Commands that arrive while it waits go to `while_waiting(commands)`, outside the
+        lock, and the wait goes on: a save asked for during a pause is written now, not at Resume.
+        Runs in the job's thread."""
         if not (self._paused or self._stop or self._commands):
             return True, ()  # the common case, every batch: no lock (a request that races it lands next batch)
         with self._condition:
@@ -89,6 +91,14 @@ class Control:
             before_waiting()
         with self._condition:
             while self._paused and not self._steps_allowed and not self._stop:
+                if self._commands and while_waiting is not None:
+                    commands, self._commands = self._commands, []
+                    self._condition.release()
+                    try:
+                        while_waiting(commands)
+                    finally:
+                        self._condition.acquire()
+                    continue
                 self.parked = True
                 self._condition.wait()
             self.parked = False
@@ -189,16 +199,25 @@ class _Bridge(Callback):
         self.epoch, self.batch_in_epoch = epoch, 0
 
     def on_train_batch_begin(self, batch, logs=None):
-        go, commands = self.control.wait_for_go(before_waiting=self.flush)
-        for command in commands:
-            outcome = command.apply(self.model)
-            self.pending_markers.append({"step": self.step, "position": self.position,
-                                         "text": command.marker(outcome), "said": outcome if command.said else ""})
+        go, commands = self.control.wait_for_go(before_waiting=self.flush, while_waiting=self.apply_while_paused)
+        self.apply(commands)
         if not go:
             self.model.stop_training = True  # the engine then skips this batch: stop means no further step
             return
         np.copyto(self.before, self.model.flat_weights)
         self.batch_started = time.perf_counter()
+
+    def apply(self, commands) -> None:
+        for command in commands:
+            outcome = command.apply(self.model)
+            self.pending_markers.append({"step": self.step, "position": self.position,
+                                         "text": command.marker(outcome), "said": outcome if command.said else ""})
+
+    def apply_while_paused(self, commands) -> None:
+        """Commands that came during a pause: applied now and reported at once (the job is parked, so
+        the model is between two batches)."""
+        self.apply(commands)
+        self.flush(final=False)
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.perf_counter()

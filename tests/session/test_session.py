@@ -388,6 +388,44 @@ def test_a_save_while_training_writes_between_two_batches_and_the_run_goes_on(tm
     _finish(session, runner)
 
 
+def test_a_save_while_paused_is_written_at_once_and_the_run_stays_paused(tmp_path):
+    session, runner = _threaded()
+    said = []
+    session.events.connect("message", said.append)
+    session.train()
+    _until(runner, lambda: session.run_log.step > 5)
+    session.pause()
+    while runner.deliver(timeout=0.5):  # until the job has parked
+        pass
+    paused_at = session.model.optimizer.iterations
+    session.save_model(tmp_path / "paused.npz")
+    _until(runner, lambda: said)  # no Resume, no Stop: the file comes while paused
+    assert said[-1] == f"Saved the network to {tmp_path / 'paused.npz'}"
+    assert load_model(tmp_path / "paused.npz").optimizer.iterations == paused_at
+    assert not runner.deliver(timeout=0.2) and session.state is State.PAUSED
+    assert session.model.optimizer.iterations == paused_at  # the save trained nothing
+    session.stop()
+    _finish(session, runner)
+
+
+def test_a_save_after_a_divergence_is_written_while_paused(tmp_path):
+    layers = [LayerSpec(16, "linear"), LayerSpec(16, "linear")]
+    session, runner = _threaded(dataset="mnist-sample", layers=layers, optimizer="momentum", learning_rate=10.0,
+                                batch_size=32)
+    diverged, said = [], []
+    session.events.connect("diverged", diverged.append)
+    session.events.connect("message", said.append)
+    session.train()
+    _until(runner, lambda: diverged)
+    session.save_model(tmp_path / "rescued.npz")
+    _until(runner, lambda: said)
+    saved = load_model(tmp_path / "rescued.npz")
+    assert all(np.isfinite(w).all() for w in saved.get_weights())  # the restored, finite weights
+    assert session.state is State.PAUSED
+    session.stop()
+    _finish(session, runner)
+
+
 def test_commands_left_when_a_run_ends_are_applied_not_lost(tmp_path):
     """A rate typed, or a save asked for, after the job's last batch but before the window hears that the
     run ended: the session applies them itself."""
