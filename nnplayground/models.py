@@ -532,6 +532,12 @@ def _restore_compile(file: saving.ModelFile, model: Sequential, settings: dict) 
     if not 0 <= iterations < 2**53:
         raise ModelFileError(file.path, f"the optimizer's step count {iterations} is impossible")
     state = {"iterations": iterations}
+    if "optimizer_slot_start" in file.names:  # the step its averages restarted from (after a divergence)
+        slot_start = int(file.array("optimizer_slot_start", (), dtypes=("int64", "int32")))
+        if not 0 <= slot_start <= iterations:
+            raise ModelFileError(file.path, f"the optimizer's restart step {slot_start} is impossible "
+                                            f"after {iterations} steps")
+        state["slot_start"] = slot_start
     for slot in model.optimizer.slot_names:
         if f"optimizer_{slot}" in file.names:
             state[slot] = file.array(f"optimizer_{slot}", params.shape)

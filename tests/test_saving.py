@@ -53,6 +53,33 @@ def test_training_resumes_exactly(tmp_path):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
+def test_an_optimizer_restarted_mid_run_resumes_exactly_after_a_save(tmp_path):
+    """Adam restarted (after a divergence) counts its bias correction from the restart: the file keeps that
+    step, or the reopened network's next step is ten times too small."""
+    x, y = _data()
+    model = _model()
+    model.layers[2].rate = 0.0
+    model.fit(x / 255.0, y, epochs=1, shuffle=False, verbose=0)
+    model.optimizer.restart(model.trainable_flat_weights)
+    model.save(tmp_path / "restarted.npz")
+    reopened = load_model(tmp_path / "restarted.npz")
+    assert reopened.optimizer.slot_start == model.optimizer.slot_start == model.optimizer.iterations > 0
+    for network in (model, reopened):
+        network.fit(x[:32] / 255.0, y[:32], epochs=1, batch_size=32, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), reopened.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_an_impossible_restart_step_is_refused_naming_the_file(tmp_path):
+    x, y = _data()
+    model = _model()
+    model.fit(x / 255.0, y, epochs=1, verbose=0)
+    model.optimizer.slot_start = model.optimizer.iterations + 5
+    model.save(tmp_path / "bad.npz")
+    with pytest.raises(ModelFileError, match="bad.npz.*restart step"):
+        load_model(tmp_path / "bad.npz")
+
+
 def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path):
     model = _model()
     model.build()

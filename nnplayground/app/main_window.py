@@ -8,6 +8,7 @@ hold no run data; a QtRunner is the only bridge to the training thread.
 
 import json
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSettings, Qt, QTimer
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnplayground.app import theme
+from nnplayground.app import garbage, theme
 from nnplayground.app.background import Tasks
 from nnplayground.app.banner import ABOUT_DATA, ABOUT_FILE, ABOUT_RUN, Banner
 from nnplayground.app.data_loader import DataLoader
@@ -49,6 +50,7 @@ from nnplayground.session.data import DatasetError, PersonalDigits, catalog, per
 from nnplayground.session.files import ModelFileError, load_model
 
 CLOSE_WAIT_MS = 500  # a closing window waits this long for its threads, then leaves them (app.main.leave)
+SAVE_WAIT_MS = 120_000  # ...but a save the user asked for is worth waiting for: the run's next batch boundary
 DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests
 
 
@@ -101,6 +103,7 @@ def window_placement(saved: QRect | None, available: QRect) -> tuple[QRect, bool
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
+        garbage.collect_on_gui_thread()
         self.setObjectName("mainWindow")
         self.setWindowTitle("nnplayground")
         self.settings = settings or QSettings("nnplayground", "nnplayground")
@@ -668,5 +671,15 @@ class MainWindow(QMainWindow):
             let_finish(self.loader, CLOSE_WAIT_MS)
         self.files.finish_all(CLOSE_WAIT_MS)
         self.draw_panel.files.finish_all(CLOSE_WAIT_MS)
-        self.runner.shut_down(CLOSE_WAIT_MS)
+        self._finish_run_before_closing()
         super().closeEvent(event)
+
+    def _finish_run_before_closing(self) -> None:
+        """Let the stopping run end, and with it any save still waiting for a batch boundary or for the
+        run's end: closing never drops a save the user asked for, unless one batch outlasts SAVE_WAIT_MS."""
+        saving = self.session.saves_waiting()
+        if saving:
+            self.hide()  # the window goes at once; the process stays until the file is written
+        if not self.runner.shut_down(SAVE_WAIT_MS if saving else CLOSE_WAIT_MS) and saving:
+            print("nnplayground: closed before a save could be written (a batch outlasted "
+                  f"{SAVE_WAIT_MS // 1000} s)", file=sys.stderr)

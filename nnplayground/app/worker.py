@@ -29,14 +29,23 @@ class _JobThread(QThread):
         self.setObjectName("trainingWorker")
         self.job, self.control = job, control
         self._drawn = threading.Event()
+        self._closing = False
+        self.reason: str | None = None
+        self.finish = None  # the runner's handling of its end, called once
 
     def run(self) -> None:
-        self.done.emit(self.job.run(self.control, self._report))
+        self.reason = self.job.run(self.control, self._report)
+        self.done.emit(self.reason)
 
     def _report(self, payload: dict) -> None:
         self._drawn.clear()
         self.reported.emit(payload)
-        self._drawn.wait(GUI_WAIT)
+        if not self._closing:  # a closing window draws nothing more: no turn to wait for
+            self._drawn.wait(GUI_WAIT)
+
+    def close(self) -> None:
+        self._closing = True
+        self._drawn.set()
 
     def gui_ready(self) -> None:
         """The GUI has drawn the last report (called on the GUI thread once its event loop is idle)."""
@@ -59,20 +68,33 @@ class QtRunner(QObject):
             QTimer.singleShot(0, thread.gui_ready)
 
         def done(reason):
+            if thread.finish is None:
+                return  # already handled by shut_down
+            thread.finish = None
             thread.wait()
             if self.thread is thread:
                 self.thread = None
             thread.deleteLater()
             on_finished(reason)
 
+        thread.finish = done
         thread.reported.connect(report)
         thread.done.connect(done)
         thread.start()
 
-    def shut_down(self, timeout_ms: int = 1000) -> None:
-        """For a closing window: wait a little for the job (already told to stop)."""
-        if self.thread is not None:
-            let_finish(self.thread, timeout_ms)
+    def shut_down(self, timeout_ms: int = 1000) -> bool:
+        """For a closing window: wait up to `timeout_ms` for the job (already told to stop). If it ends in
+        time, its end is handled now, since the event loop that would deliver it is ending: what waited
+        for the run to stop (a save) happens. False if the job is still running and was left to finish."""
+        thread = self.thread
+        if thread is None:
+            return True
+        thread.close()
+        if not let_finish(thread, timeout_ms):
+            return False
+        if thread.finish is not None:
+            thread.finish(thread.reason or "failed")
+        return True
 
 
 def unfinished_threads() -> int:
@@ -80,9 +102,12 @@ def unfinished_threads() -> int:
     return sum(thread.isRunning() for thread in list(_detached))
 
 
-def let_finish(thread: QThread, timeout_ms: int) -> None:
+def let_finish(thread: QThread, timeout_ms: int) -> bool:
     """Wait up to `timeout_ms` for a thread; one still inside a long call (a big batch, a download waiting on
-    the network) is left to finish on its own, unparented, rather than destroyed while it runs."""
-    if not thread.wait(timeout_ms):
-        thread.setParent(None)
-        _detached.add(thread)
+    the network) is left to finish on its own, unparented, rather than destroyed while it runs. True if
+    it finished."""
+    if thread.wait(timeout_ms):
+        return True
+    thread.setParent(None)
+    _detached.add(thread)
+    return False

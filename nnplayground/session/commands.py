@@ -6,7 +6,8 @@ experiment at once; the model part runs at the next batch boundary while a job t
 thread), or at once when idle. Either way the run log gets a marker saying what changed at which step.
 """
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from nnplayground.layers import Dense
 from nnplayground.regularizers import Regularizer
@@ -69,6 +70,8 @@ class SaveModel(Command):
 
     path: str
     said = True
+    # Set once the save has been tried, written or not: a closing window waits for the saves still unset.
+    finished: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
     def experiment_changes(self, experiment) -> dict:
         return {}
@@ -78,6 +81,8 @@ class SaveModel(Command):
             model.save(self.path)
         except (OSError, ValueError) as error:
             return f"Could not save the model to {self.path}: {error}. Nothing was overwritten."
+        finally:
+            self.finished.set()
         return f"Saved the network to {self.path}"
 
     def marker(self, outcome: str) -> str:

@@ -67,6 +67,7 @@ class Session:
         self.last_progress: dict = {}
         self.control: Control | None = None  # the running job's, while there is one
         self._after_stop: list = []
+        self._saves: list[SaveModel] = []  # asked for and perhaps not yet tried
         self._pristine = False  # the model was built from the experiment and never trained: rebuilding is free
 
     # ----- the experiment -------------------------------------------------------------------------
@@ -280,21 +281,25 @@ class Session:
         if self.model is None:
             self.events.emit("message", "There is no network to save yet: pick data and layers first.")
             return False
+        save = SaveModel(str(path))
+        self._saves = [earlier for earlier in self._saves if not earlier.finished.is_set()] + [save]
         if self.control is not None and not self.control.stopping:
-            self.control.submit(SaveModel(str(path)))  # between two batches; the run goes on
+            self.control.submit(save)  # between two batches; the run goes on
             return False
         written, model = [], self.model  # the network the user saw when asking, even if a reset comes first
 
         def go():
-            try:
-                model.save(path)
-            except (OSError, ValueError) as error:
-                self.events.emit("message", f"Could not save the model to {path}: {error}. Nothing was overwritten.")
-                return
-            written.append(path)
-            self.events.emit("message", f"Saved the network to {path}")
+            outcome = save.apply(model)
+            if outcome.startswith("Saved"):
+                written.append(path)
+            self.events.emit("message", outcome)
         self.when_stopped(go)
         return bool(written)
+
+    def saves_waiting(self) -> bool:
+        """A save has been asked for and not yet tried (it waits for a batch boundary or for the run to
+        stop): a closing window lets the run reach that point before it goes."""
+        return any(not save.finished.is_set() for save in self._saves)
 
     def restore_run(self, run: RunLog) -> None:
         """Bring an earlier run back: its experiment, its network and its curves (its data is reloaded)."""

@@ -7,6 +7,7 @@ tests below add what that cannot see: files written or not, messages said, the n
 import errno
 import io
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -93,6 +94,24 @@ def test_a_save_asked_for_while_the_run_stops_is_written(qtbot, tmp_path, then):
     assert f"Saved the network to {target}" in said
 
 
+@pytest.mark.parametrize("when", ["running", "stopping"])
+def test_closing_the_window_writes_a_save_it_was_still_waiting_for(qtbot, tmp_path, when):
+    """Save, then close at once, before the run reaches a batch boundary (or before the window hears
+    that it stopped): the file is there when close returns."""
+    window = open_window(qtbot)
+    type_into(qtbot, window, "epochs", "1000")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.session.run_log.step > 3, timeout=20_000)
+    if when == "stopping":
+        window.session.stop()  # the save then waits for the run's end, which the closing loop never delivers
+    target = tmp_path / "last.npz"
+    window.save_model(str(target))
+    window.close()
+    from nnplayground.models import load_model
+    assert load_model(target).optimizer.iterations > 3
+    assert not window.session.saves_waiting() and window.runner.thread is None
+
+
 def test_a_save_that_fails_says_why_and_leaves_the_old_file(qtbot, tmp_path, monkeypatch):
     """A full disk mid-write: the old file stays whole and the window names the file and the reason."""
     window = open_window(qtbot)
@@ -171,3 +190,22 @@ def test_the_data_loader_reads_the_digits_as_they_were_when_it_started(qtbot, tm
     digits.add(np.ones((28, 28), np.float32), 2)  # the GUI thread goes on editing meanwhile
     digits.relabel(0, 7)
     assert len(loader.personal.x) == len(loader.personal.y) == 1 and loader.personal.y[0] == 1
+
+
+def test_garbage_is_collected_on_the_gui_thread_never_in_a_worker(qtbot):
+    """Collected in a worker, garbage holding Qt objects destroys them off the GUI thread, which froze the
+    window (a data loader's thread collecting an old dialog) or aborted it."""
+    open_window(qtbot)
+    collected_in = []
+
+    class Cycle:
+        def __del__(self):
+            collected_in.append(threading.get_ident())
+    cycle = Cycle()
+    cycle.me = cycle
+    del cycle
+    worker = threading.Thread(target=lambda: [[] for _ in range(200_000)])  # allocations that trigger a collection
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(collected_in), timeout=5_000)
+    assert collected_in == [threading.get_ident()]
