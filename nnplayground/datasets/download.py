@@ -60,17 +60,17 @@ class _Transfer:
     def __call__(self, url: str, output_file, pooch_=None) -> None:
         self.done, self.total, self.cut = 0, 0, False
         events: queue.Queue = queue.Queue()
-        responses: list = []
-        reader = threading.Thread(target=self._read, args=(url, events, responses), name="download", daemon=True)
+        line = _Line()
+        reader = threading.Thread(target=self._read, args=(url, events, line), name="download", daemon=True)
         reader.start()
         try:
             with open(output_file, "wb") as out:
-                self._receive(events, responses, out)
+                self._receive(events, line, out)
         finally:
-            _hang_up(responses)
+            line.hang_up()
             reader.join(timeout=0.5)
 
-    def _receive(self, events: queue.Queue, responses: list, out) -> None:
+    def _receive(self, events: queue.Queue, line: "_Line", out) -> None:
         """Write what the helper thread hands over, report progress at each chunk and every TICK, and give up
         on a stalled server or past the deadline."""
         start = last_chunk = time.monotonic()
@@ -82,7 +82,7 @@ class _Transfer:
             if kind == "end":
                 return
             if kind == "error":
-                self.cut = bool(responses)
+                self.cut = line.began
                 raise value
             if kind == "total":
                 self.total = value
@@ -104,19 +104,73 @@ class _Transfer:
     def so_far(self) -> str:
         return f"{self.done:,} of {self.total:,} bytes" if self.total else f"{self.done:,} bytes"
 
-    def _read(self, url: str, events: queue.Queue, responses: list) -> None:
-        """The helper thread: the blocking requests calls, each result handed over on `events`."""
+    def _read(self, url: str, events: queue.Queue, line: "_Line") -> None:
+        """The helper thread: the blocking requests calls, each result handed over on `events`. Once the
+        caller has gone (Cancel, a stall, the deadline) it reads no further, even if the server answers
+        only now."""
         try:
             # The socket's own timeout is a backstop; the calling thread notices a stall first.
             with requests.get(url, stream=True, timeout=(self.connect_timeout, self.stall_timeout + 5)) as response:
                 response.raise_for_status()
-                responses.append(response)
-                events.put(("total", _length(response)))
-                for chunk in response.iter_content(CHUNK):
-                    events.put(("chunk", chunk))
-                events.put(("end", None))
+                if not line.hold(response):
+                    return
+                try:
+                    events.put(("total", _length(response)))
+                    for chunk in response.iter_content(CHUNK):
+                        if line.abandoned:
+                            return
+                        events.put(("chunk", chunk))
+                    events.put(("end", None))
+                finally:
+                    line.let_go()
         except Exception as error:  # noqa: BLE001 - raised again on the calling thread
             events.put(("error", error))
+
+
+class _Line:
+    """The helper thread's connection, as the calling thread can end it.
+
+    A blocked read ends only when its socket is shut down (closing it from another thread would not end
+    it). The socket is reached through a duplicate of its descriptor, taken by the helper while the
+    response is surely open and closed only by the helper, under the lock: so the caller never shuts down
+    a descriptor number that the process has since reused for another file or connection.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self.abandoned = False
+        self.began = False  # the server answered: a failure from here on cut the transfer
+
+    def hold(self, response) -> bool:
+        """The helper's side, once the response has begun; False if the caller has already gone."""
+        try:
+            duplicate = socket.socket(fileno=os.dup(response.raw.fileno()))
+        except (OSError, ValueError, AttributeError):  # no socket to reach (already closed): nothing will block
+            duplicate = None
+        with self._lock:
+            if self.abandoned:
+                if duplicate is not None:
+                    duplicate.close()
+                return False
+            self._socket, self.began = duplicate, True
+            return True
+
+    def let_go(self) -> None:
+        with self._lock:
+            if self._socket is not None:
+                self._socket.close()
+                self._socket = None
+
+    def hang_up(self) -> None:
+        """The caller's side: from now on the helper reads nothing more, and a read it is blocked in ends."""
+        with self._lock:
+            self.abandoned = True
+            if self._socket is not None:
+                try:
+                    self._socket.shutdown(socket.SHUT_RDWR)
+                except OSError:  # the peer has closed it already: nothing blocks
+                    pass
 
 
 def _duration(seconds: float) -> str:
@@ -128,18 +182,6 @@ def _length(response) -> int:
         return max(0, int(response.headers.get("content-length") or 0))
     except ValueError:
         return 0
-
-
-def _hang_up(responses: list) -> None:
-    """Wake the helper thread from a blocked read: shutting the socket down ends the read at once (closing
-    it from another thread would not). The socket is reached through a duplicate of its descriptor, as
-    requests and http.client drop their own reference to it once the response has begun."""
-    for response in responses:
-        try:
-            with socket.socket(fileno=os.dup(response.raw.fileno())) as sock:
-                sock.shutdown(socket.SHUT_RDWR)
-        except (OSError, ValueError, AttributeError):  # already closed (http.client: fp None): nothing blocks
-            pass
 
 
 def fetch(filename: str, known_hash: str, *, url: str | None = None, cache: Path | None = None,

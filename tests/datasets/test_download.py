@@ -20,6 +20,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     truncate: set[str] = set()
     drip: dict[str, float] = {}  # name -> seconds between two 1 KiB pieces
     stall: set[str] = set()  # send 100 bytes, then nothing
+    answer_when: dict[str, threading.Event] = {}  # connect at once, answer only once the event is set
     release = threading.Event()  # set at teardown: ends dripping and stalled responses
     requests: list[str] = []
 
@@ -30,6 +31,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
             return
         body = self.files[name]
+        if name in self.answer_when:
+            self.answer_when[name].wait(60)
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -57,6 +60,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def server():
     _Handler.files, _Handler.truncate, _Handler.requests = {}, set(), []
     _Handler.drip, _Handler.stall, _Handler.release = {}, set(), threading.Event()
+    _Handler.answer_when = {}
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -167,6 +171,27 @@ def test_cancel_takes_effect_within_a_second_while_the_server_drips_1_kib_a_seco
     with pytest.raises(DownloadCancelled):
         download.fetch("blob.bin", _sha(PAYLOAD[:8192]), url=url, cache=tmp_path, retries=0, progress=progress)
     assert time.monotonic() - pressed_at[0] < 1.0
+    assert _download_threads() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_after_a_cancel_before_the_server_answered_nothing_more_is_read(server, tmp_path):
+    """The user cancels while the server has not answered yet; when it answers, the helper thread must not
+    go on reading (and keeping in memory) a file nobody waits for."""
+    _, url = server
+    _Handler.files["blob.bin"] = PAYLOAD[:64 * 1024]
+    _Handler.drip["blob.bin"] = 0.05  # 64 pieces: three seconds of reading for a thread that went on
+    answer = _Handler.answer_when["blob.bin"] = threading.Event()
+
+    def cancel(done, total):
+        raise DownloadCancelled()
+
+    with pytest.raises(DownloadCancelled):
+        download.fetch("blob.bin", _sha(PAYLOAD[:64 * 1024]), url=url, cache=tmp_path, retries=0, progress=cancel)
+    helpers = _download_threads()
+    assert helpers, "the helper should still be waiting for the answer"
+    answer.set()
+    for helper in helpers:
+        helper.join(timeout=1.0)  # it reads the headers, sees the caller gone and ends
     assert _download_threads() == [] and list(tmp_path.iterdir()) == []
 
 
