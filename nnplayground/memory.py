@@ -27,17 +27,32 @@ def _meminfo_available() -> int | None:
     return None
 
 
-def _cgroup_room() -> int | None:
-    """cgroup v2: memory.max minus memory.current of our own group, if it has a limit."""
+def _cgroup_room(root: Path = Path("/sys/fs/cgroup"), membership: Path = Path("/proc/self/cgroup")) -> int | None:
+    """cgroup v2: memory.max minus what our own group uses, if it has a limit. The group's page cache
+    that nothing is using (inactive_file) is not counted as used: the kernel drops it before it would
+    refuse us memory, and after reading a big file it can be most of memory.current."""
     try:
-        group = Path("/proc/self/cgroup").read_text().strip().rpartition(":")[2]
-        folder = Path("/sys/fs/cgroup") / group.lstrip("/")
+        group = membership.read_text().strip().rpartition(":")[2]
+        folder = root / group.lstrip("/")
         limit = (folder / "memory.max").read_text().strip()
         if limit == "max":
             return None
-        return max(0, int(limit) - int((folder / "memory.current").read_text()))
+        used = int((folder / "memory.current").read_text())
+        return max(0, int(limit) - max(0, used - _stat(folder, "inactive_file")))
     except (OSError, ValueError):
         return None
+
+
+def _stat(folder: Path, key: str) -> int:
+    """One counter of the group's memory.stat, 0 if it is not there."""
+    try:
+        for line in (folder / "memory.stat").read_text().splitlines():
+            name, _, value = line.partition(" ")
+            if name == key:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def in_words(n_bytes: float) -> str:
