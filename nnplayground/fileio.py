@@ -15,11 +15,22 @@ from typing import BinaryIO
 
 import numpy as np
 
-# A temporary file of a writer of this version: .<target name>.<writer's pid>.<mkstemp's 8 characters>.tmp
-_TEMPORARY = r"\.{name}\.(?P<pid>\d+\.)?[a-z0-9_]{{8}}\.tmp"
-# Temporary files of earlier versions carry no pid: they are removed once older than this, because no
-# save of a model takes an hour and a writer still at work after one is not worth keeping a 1 GB file for.
+# A temporary file of a writer of this version:
+#   .<target name>.<writer's pid>-<its pid namespace>.<mkstemp's 8 characters>.tmp
+_TEMPORARY = r"\.{name}\.(?:(?P<pid>\d+)(?:-(?P<namespace>\d+))?\.)?[a-z0-9_]{{8}}\.tmp"
+# A temporary file whose writer cannot be asked about (an earlier version named none; a writer in another
+# pid namespace, such as a container sharing the folder, has a pid that means nothing here) is removed
+# once older than this: no save of a model takes an hour, and a writer still at work after one is not
+# worth keeping a 1 GB file for.
 _OLD_TEMPORARY_AGE = 3600.0
+
+
+def _pid_namespace() -> str:
+    """This process's pid namespace (its inode under /proc), '' where there is none to read."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""
 
 
 class NotARegularFile(OSError):
@@ -102,8 +113,9 @@ def atomic_write(path, write) -> None:
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     remove_stale_temporaries(target)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
-                                             suffix=".tmp")
+    namespace = _pid_namespace()
+    writer = f"{os.getpid()}-{namespace}" if namespace else str(os.getpid())
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{writer}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:
             write(file)
@@ -119,9 +131,11 @@ def atomic_write(path, write) -> None:
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove the temporary files of saves to `target` whose writer is gone (killed mid-save); returns them.
 
-    A writer is gone when its pid (in the file name) no longer runs. A reused pid only delays the removal
-    to a later save; a live writer's file, in this process or another, is never touched.
+    A writer of our pid namespace is gone when its pid (in the file name) no longer runs; a reused pid only
+    delays the removal to a later save, and a live writer's file is never touched. Other files (another
+    namespace's writers, an earlier version's) go once they are an hour old.
     """
+    namespace = _pid_namespace()
     pattern = re.compile(_TEMPORARY.format(name=re.escape(target.name)))
     removed = []
     try:
@@ -132,9 +146,9 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
         match = pattern.fullmatch(entry.name)
         if match is None or not entry.is_file(follow_symlinks=False):
             continue
-        pid = match["pid"]
+        ours = match["pid"] is not None and (match["namespace"] or "") == namespace
         try:
-            stale = not _running(int(pid[:-1])) if pid else \
+            stale = not _running(int(match["pid"])) if ours else \
                 time.time() - entry.stat(follow_symlinks=False).st_mtime > _OLD_TEMPORARY_AGE
             if stale:
                 os.unlink(entry.path)

@@ -92,18 +92,23 @@ def _dead_pid() -> int:
 
 def test_stale_temporary_files_of_dead_writers_are_removed_live_ones_kept(tmp_path):
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    here = os.stat("/proc/self/ns/pid").st_ino
     try:
-        stale = tmp_path / f".m.npz.{_dead_pid()}.abcd1234.tmp"
-        kept = tmp_path / f".m.npz.{live.pid}.abcd1234.tmp"
-        other_target = tmp_path / f".other.npz.{_dead_pid()}.abcd1234.tmp"
+        stale = tmp_path / f".m.npz.{_dead_pid()}-{here}.abcd1234.tmp"
+        kept = tmp_path / f".m.npz.{live.pid}-{here}.abcd1234.tmp"
+        other_target = tmp_path / f".other.npz.{_dead_pid()}-{here}.abcd1234.tmp"
+        # A writer in a container sharing the folder: its pid means nothing here, so only age counts.
+        other_namespace = tmp_path / f".m.npz.{_dead_pid()}-{here + 1}.abcd1234.tmp"
+        old_other_namespace = tmp_path / f".m.npz.{_dead_pid()}-{here + 1}.ffff0000.tmp"
         fresh_old_style, old_style = tmp_path / ".m.npz.k2j4h5g6.tmp", tmp_path / ".m.npz.a1b2c3d4.tmp"
-        for path in (stale, kept, other_target, fresh_old_style, old_style):
+        for path in (stale, kept, other_target, other_namespace, old_other_namespace, fresh_old_style, old_style):
             path.write_bytes(b"partial")
         two_hours_ago = time.time() - 7200
-        os.utime(old_style, (two_hours_ago, two_hours_ago))
+        for path in (old_style, old_other_namespace):
+            os.utime(path, (two_hours_ago, two_hours_ago))
         atomic_write(tmp_path / "m.npz", _write(b"new"))
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-            ["m.npz", kept.name, other_target.name, fresh_old_style.name])
+            ["m.npz", kept.name, other_target.name, other_namespace.name, fresh_old_style.name])
     finally:
         live.kill()
         live.wait()
