@@ -31,6 +31,8 @@ class Sequential:
         self.history: History | None = None
         self.batch_logs: dict[str, float] = {}
         self.input_shape: tuple[int, ...] | None = None
+        # Where new weights draw their random numbers from; None: the global seed (config.set_random_seed).
+        self.init_rng: np.random.Generator | None = None
         for layer in layers or []:
             self.add(layer)
 
@@ -67,7 +69,7 @@ class Sequential:
         problem = memory.too_big(4 * self.planned_weights(shape) * self.dtype.itemsize, "this network's weights")
         if problem:
             raise ValueError(f"{problem}; use fewer or smaller layers")
-        rng = config.new_rng()
+        rng = config.new_rng() if self.init_rng is None else np.random.default_rng(self.init_rng.integers(2**63))
         for layer in self.layers:
             if layer.built:
                 if layer.built_input_shape != shape:
@@ -389,8 +391,10 @@ class Sequential:
                 "layers": [layers_module.serialize(layer) for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config_: dict) -> "Sequential":
+    def from_config(cls, config_: dict, rng: np.random.Generator | None = None) -> "Sequential":
+        """The model `config_` describes, its weights drawn from `rng` (default: the global seed)."""
         model = cls(name=config_.get("name", "sequential"))
+        model.init_rng = rng
         model.dtype = np.dtype(config_.get("dtype", "float32"))
         for layer_config in config_["layers"]:
             model.add(layers_module.deserialize(layer_config))
@@ -501,7 +505,10 @@ def load_model(path) -> Sequential:
     with saving.ModelFile(path) as file:
         header = file.header
         try:
-            model = Sequential.from_config(header["config"])
+            # Weights about to be overwritten draw from a generator of their own: a load (often on a
+            # background thread) leaves the global seed, and so a run's shuffling, as it was.
+            model = Sequential.from_config(header["config"], rng=np.random.default_rng(0))
+            model.init_rng = None
         except _UNUSABLE as error:
             raise ModelFileError(path, f"the model inside does not fit together: {_in_words(error)}") from None
         stored = sum(1 for name in file.names if name.startswith("weight_"))

@@ -114,3 +114,15 @@ def test_foreign_and_missing_files(tmp_path):
         load_model(foreign)
     with pytest.raises(ModelFileError, match="no such file"):
         load_model(tmp_path / "nothing.npz")
+
+
+def test_loading_a_model_leaves_the_global_seed_alone(tmp_path):
+    """A model opened on a background thread while a run starts must not change the run's shuffling."""
+    model = _model()
+    model.build()
+    model.save(tmp_path / "m.npz")
+    config.set_random_seed(5)
+    expected = config.new_rng().integers(2**31, size=4)
+    config.set_random_seed(5)
+    load_model(tmp_path / "m.npz")
+    np.testing.assert_array_equal(config.new_rng().integers(2**31, size=4), expected)
