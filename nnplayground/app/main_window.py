@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.session = Session(self._restored_experiment(), runner=self.runner, personal=personal)
         self.loader: DataLoader | None = None
         self.files = Tasks(self)  # files being read off the GUI thread
+        self._opens = 0  # model files asked for: only the newest one is adopted
         self._data_timer = QTimer(self)
         self._data_timer.setSingleShot(True)
         self._data_timer.setInterval(DATA_CHOICE_DELAY_MS)
@@ -541,8 +542,13 @@ class MainWindow(QMainWindow):
     def open_model(self, path: str) -> None:
         """Open a model file, read off the GUI thread: it becomes the window's network if it fits the data,
         else the one you draw for. A file that cannot be read leaves everything as it was, with a message."""
-        self.files.start(lambda: load_model(path), lambda model: self.session.adopt_model(model, path),
-                         self._could_not_open_model)
+        self._opens += 1
+        ticket = self._opens
+
+        def adopt(model):
+            if ticket == self._opens:  # an earlier open that finishes later must not replace a later one
+                self.session.adopt_model(model, path)
+        self.files.start(lambda: load_model(path), adopt, self._could_not_open_model)
 
     def _could_not_open_model(self, error: Exception) -> None:
         if not isinstance(error, ModelFileError):  # a bug of ours, not the file's fault: keep its trace

@@ -65,6 +65,28 @@ def test_an_opened_model_shows_its_real_learning_rate(qtbot, tmp_path):
     assert "learning rate" not in window.settings_panel.problems.text().lower()
 
 
+def test_of_two_models_opened_one_after_the_other_the_second_stays(qtbot, tmp_path, monkeypatch):
+    """The first file is slow to read (a network disk) and arrives after the second: it must not
+    replace the model the user opened last."""
+    from nnplayground.app import main_window
+    window = open_window(qtbot)
+    _mnist_model(16).save(tmp_path / "slow.npz")
+    _mnist_model(24).save(tmp_path / "last.npz")
+    read, slow_may_finish = main_window.load_model, threading.Event()
+
+    def load(path):
+        if path.endswith("slow.npz"):
+            slow_may_finish.wait(30)
+        return read(path)
+    monkeypatch.setattr(main_window, "load_model", load)
+    window.open_model(str(tmp_path / "slow.npz"))
+    window.open_model(str(tmp_path / "last.npz"))
+    qtbot.waitUntil(lambda: window.session.experiment.layers[0].units == 24, timeout=10_000)
+    slow_may_finish.set()
+    qtbot.waitUntil(lambda: not window.files.running, timeout=10_000)
+    assert window.session.experiment.layers[0].units == 24 and window.session.model.layers[2].units == 24
+
+
 @pytest.mark.parametrize("then", ["reset", "new data"])
 def test_a_save_asked_for_while_the_run_stops_is_written(qtbot, tmp_path, then):
     """Train, then reset or change the data, then save before the run has stopped: the trained network
