@@ -262,6 +262,8 @@ class TrainingPlots(QWidget):
     def _redraw(self, *pairs):
         for name, item in pairs:
             x, y = decimate(*self.series(name), peaks=name == "batch")
+            if len(y) and not np.isfinite(y).any():  # a diverged run's epochs: nothing to draw (pyqtgraph warns)
+                x, y = x[:0], y[:0]
             # Non-positive losses cannot sit on a log axis; they (and NaN) are gaps, never silently clipped.
             item.setData(x, y, connect="finite")
 
