@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from nnplayground.callbacks import Callback, EarlyStopping
-from nnplayground.session.probes import ProbeContext
+from nnplayground.session.probes import ProbeContext, validation_of
 
 REPORT_INTERVAL = 1 / 30  # at most ~30 reports a second: more is more than an eye (or a GUI) can use
 
@@ -260,7 +260,8 @@ class _Bridge(Callback):
             payload["epochs"], self.pending_epochs = self.pending_epochs, []
         if self.pending_markers:
             payload["markers"], self.pending_markers = self.pending_markers, []
-        context = ProbeContext(self.step, self.good)
+        context = ProbeContext(self.step, self.good, self.job.data,
+                               validation_of(self.job.data, self.job.validation_split))
         due = [probe for probe in self.job.probes if final or now - self.last_probe[probe.name] >= probe.interval]
         if due:
             payload["probes"] = {probe.name: probe(self.model, context) for probe in due}

@@ -13,10 +13,25 @@ import numpy as np
 
 @dataclass
 class ProbeContext:
-    """What a probe may need besides the model: the step, and the weights before the last batch."""
+    """What a probe may need besides the model: the step, the weights before the last batch, the data and
+    the part of it the run validates on."""
 
     step: int = 0
     previous_weights: np.ndarray | None = None  # flat, like model.flat_weights; None when idle
+    data: object = None  # the session's Dataset (x_train, y_train, x_test, y_test, class_names), or None
+    validation: tuple[np.ndarray, np.ndarray] | None = None  # (x, y) the run reports val_loss on
+
+
+
+def validation_of(data, validation_split: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The (x, y) a run validates on: the end of the training set when it splits one off (as fit does),
+    else the test set."""
+    if data is None:
+        return None
+    if validation_split:
+        start = int(len(data.x_train) * (1.0 - validation_split))
+        return data.x_train[start:], data.y_train[start:]
+    return data.x_test, data.y_test
 
 
 class Probe:

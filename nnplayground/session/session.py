@@ -20,7 +20,7 @@ from nnplayground.session.events import Events
 from nnplayground.session.experiment import Experiment, experiment_for_model
 from nnplayground.session.jobs import Control, SyncRunner, TrainingJob
 from nnplayground.session.mirror import Mirror
-from nnplayground.session.probes import ProbeContext, WeightsProbe
+from nnplayground.session.probes import ProbeContext, WeightsProbe, validation_of
 from nnplayground.session.runlog import RunLog
 
 DATA_FIELDS = ("dataset", "data_path", "n_samples", "noise", "n_classes", "test_fraction", "data_seed",
@@ -330,14 +330,18 @@ class Session:
         """Ask the network for `probe`'s answer from now on (``probed`` events); answered at once if idle."""
         self.probes[probe.name] = probe
         if self.control is None and self.model is not None:
-            self._probed(probe.name, probe(self.model, ProbeContext(self.run_log.step)), training=False)
+            self._probed(probe.name, probe(self.model, self._idle_context()), training=False)
 
     def probe_now(self) -> None:
         """Every probe's answer for the idle network."""
         if self.control is None and self.model is not None:
-            context = ProbeContext(self.run_log.step)
+            context = self._idle_context()
             for probe in list(self.probes.values()):
                 self._probed(probe.name, probe(self.model, context), training=False)
+
+    def _idle_context(self) -> ProbeContext:
+        return ProbeContext(self.run_log.step, None, self.dataset,
+                            validation_of(self.dataset, self.experiment.validation_split))
 
     def _probed(self, name: str, result, training: bool) -> None:
         self.probe_results[name] = result
