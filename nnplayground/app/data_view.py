@@ -49,6 +49,7 @@ class DataView(QWidget):
         self.show_test = QCheckBox(self.tr("Show test data"))
         self.show_test.setObjectName("dataShowTest")
         self.show_test.setChecked(True)
+        self.show_test.setToolTip(self.tr("Draw the test points (triangles) too; training points are circles"))
         self.show_test.toggled.connect(self.test_points.setVisible)
         self.summary = QLabel()
         self.summary.setObjectName("dataSummary")

@@ -120,3 +120,28 @@ def test_the_sample_grid_puts_each_class_in_its_row():
     grid, found = sample_grid(x, y, 3, per_class=5, gap=1)
     assert grid.shape == (3 * 5 - 1, 5 * 5 - 1) and found == [5, 5, 5]
     assert np.nanmax(grid[:4]) == 0 and np.nanmin(grid[5:9]) == 1.0
+
+
+def test_a_click_on_a_hidden_neuron_in_the_diagram_shows_it_over_the_plane(qtbot):
+    from nnplayground.app.network_diagram import MAX_DRAWN_NEURONS
+    from nnplayground.session import State
+    from tests.app.helpers import choose, click, open_window, type_into
+    window = open_window(qtbot)
+    choose(qtbot, window, "datasetPicker", "Spiral")
+    qtbot.waitUntil(lambda: window.session.dataset is not None and window.session.dataset.name == "spiral",
+                    timeout=10_000)
+    type_into(qtbot, window, "epochs", "3")
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=20_000)
+    diagram = window.diagram
+    column, count = 1, diagram.sizes[1]
+    rect = diagram._drawing_rect()
+    point = diagram._positions(column, count, rect)[2]
+    qtbot.mouseClick(diagram, Qt.LeftButton, pos=point.toPoint())
+    # A layer drawn as neurons: the third one; drawn as a block: the unit at that height.
+    unit = 2 if count <= MAX_DRAWN_NEURONS else int((point.toPoint().y() - rect.top()) / rect.height() * count)
+    view = window.decision_view
+    assert window.centre_tabs.currentWidget() is view and view.isVisible()
+    hidden = next(i for i, layer in enumerate(window.session.model.layers) if getattr(layer, "units", None))
+    assert view.shown == (hidden, unit)
+    assert np.isfinite(view.result["neurons"][hidden][:, :, unit]).all()
