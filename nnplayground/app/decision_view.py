@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from nnplayground.app import theme
 from nnplayground.session.decision import DecisionProbe
 
-THUMBNAIL = 52  # pixels per neuron picture
-THUMBNAIL_COLUMNS = 4
+THUMBNAIL = 40  # pixels per neuron picture
+THUMBNAIL_COLUMNS = 3
 STRONGEST = 0.8  # the share of class colour where the network is certain (the points must stay visible)
 _LUT = theme.DIVERGING.getLookupTable(nPts=256, mode="byte")[:, :3]
 
@@ -111,13 +111,14 @@ class DecisionBoundaryView(QWidget):
         self.discretize.toggled.connect(lambda _on: self._draw())
         self.caption = QLabel()
         self.caption.setObjectName("decisionCaption")
+        self.caption.setWordWrap(True)
         self.back = QPushButton(self.tr("Show the decision"))
         self.back.setObjectName("showDecision")
         self.back.setToolTip(self.tr("Back from one neuron's output to the network's decision"))
         self.back.clicked.connect(lambda: self.show_neuron(None))
         self.back.hide()
         options = QHBoxLayout()
-        for widget in (self.show_test, self.discretize, self.caption):
+        for widget in (self.show_test, self.discretize):
             options.addWidget(widget)
         options.addStretch(1)
         options.addWidget(self.back)
@@ -134,8 +135,11 @@ class DecisionBoundaryView(QWidget):
         self.neuron_scroll.setFixedWidth(THUMBNAIL_COLUMNS * (THUMBNAIL + 3) + 24)
         self.thumbnails: dict[tuple[int, int], _Thumbnail] = {}
 
+        picture = QVBoxLayout()
+        picture.addWidget(self.plot, 1)
+        picture.addWidget(self.caption)
         body = QHBoxLayout()
-        body.addWidget(self.plot, 1)
+        body.addLayout(picture, 1)
         body.addWidget(self.neuron_scroll)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -173,8 +177,9 @@ class DecisionBoundaryView(QWidget):
     def _show_points(self) -> None:
         data = self.session.dataset
         plane = data is not None and tuple(data.x_train.shape[1:]) == (2,)
-        for widget in (self.plot, self.neuron_scroll, self.show_test, self.discretize, self.caption):
+        for widget in (self.plot, self.show_test, self.discretize, self.caption):
             widget.setVisible(plane)
+        self.neuron_scroll.setVisible(plane and bool(self.thumbnails))
         self.hint.setVisible(not plane)
         if not plane:
             self.train_points.clear()
@@ -200,7 +205,8 @@ class DecisionBoundaryView(QWidget):
             background, _text = theme.plot_colours()
             rgb = decision_image(result["classes"], result["confidence"], result["n_classes"], background,
                                  self.discretize.isChecked())
-            self.caption.setText(self.tr("Colour: the class the network predicts; strength: how sure it is"))
+            self.caption.setText(self.tr("Colour: the class the network predicts. Strength: how sure it is. "
+                                         "Circles: training points; triangles: test points."))
         self.image.setImage(rgb, autoLevels=False)
         self.image.setRect(QRectF(x_min, y_min, x_max - x_min, y_max - y_min))
         self._set_thumbnails(result["neurons"], result["layer_names"])
@@ -210,21 +216,37 @@ class DecisionBoundaryView(QWidget):
         wanted = [(layer, unit) for layer, values in sorted(neurons.items())
                   for unit in range(values.shape[2]) if np.isfinite(values[0, 0, unit])]
         if list(self.thumbnails) != wanted:
-            for thumbnail in self.thumbnails.values():
-                thumbnail.deleteLater()
-            self.thumbnails = {}
-            for position, key in enumerate(wanted):
+            self._build_thumbnails(wanted, names or {})
+        for (layer, unit), thumbnail in self.thumbnails.items():
+            thumbnail.setPixmap(_pixmap(neuron_image(neurons[layer][:, :, unit]), THUMBNAIL))
+            thumbnail.setStyleSheet(f"border: 2px solid {theme.ACCENT};" if (layer, unit) == self.shown else "")
+
+    def _build_thumbnails(self, wanted: list[tuple[int, int]], names: dict) -> None:
+        """A heading per layer, then its neurons' pictures, THUMBNAIL_COLUMNS to a row."""
+        while self.neuron_grid.count():
+            self.neuron_grid.takeAt(0).widget().deleteLater()
+        self.thumbnails = {}
+        row = 0
+        for layer in sorted({key[0] for key in wanted}):
+            heading = QLabel(names.get(layer, ""))
+            heading.setObjectName("neuronLayerHeading")
+            self.neuron_grid.addWidget(heading, row, 0, 1, THUMBNAIL_COLUMNS)
+            row += 1
+            for position, key in enumerate(key for key in wanted if key[0] == layer):
                 thumbnail = _Thumbnail()
                 thumbnail.setFixedSize(THUMBNAIL, THUMBNAIL)
                 thumbnail.setObjectName(f"neuron_{key[0]}_{key[1]}")
                 thumbnail.setToolTip(self.tr("Neuron {0} of {1}: click to see it over the plane")
-                                     .format(key[1] + 1, (names or {}).get(key[0], "")))
+                                     .format(key[1] + 1, names.get(layer, "")))
                 thumbnail.clicked.connect(lambda key=key: self.show_neuron(key))
-                self.neuron_grid.addWidget(thumbnail, *divmod(position, THUMBNAIL_COLUMNS))
+                self.neuron_grid.addWidget(thumbnail, row + position // THUMBNAIL_COLUMNS,
+                                           position % THUMBNAIL_COLUMNS)
                 self.thumbnails[key] = thumbnail
-        for (layer, unit), thumbnail in self.thumbnails.items():
-            thumbnail.setPixmap(_pixmap(neuron_image(neurons[layer][:, :, unit]), THUMBNAIL))
-            thumbnail.setStyleSheet(f"border: 2px solid {theme.ACCENT};" if (layer, unit) == self.shown else "")
+            row += -(-sum(1 for key in wanted if key[0] == layer) // THUMBNAIL_COLUMNS)
+        for earlier in range(self.neuron_grid.rowCount()):
+            self.neuron_grid.setRowStretch(earlier, 0)
+        self.neuron_grid.setRowStretch(row, 1)  # the pictures stay together at the top
+        self.neuron_scroll.setVisible(bool(wanted))
 
     def show_neuron(self, key: tuple[int, int] | None) -> None:
         """Draw neuron `key` = (model layer index, unit) over the plane, or the decision again (None)."""
