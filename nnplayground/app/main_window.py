@@ -56,6 +56,14 @@ SAVE_WAIT_MS = 120_000  # ...but a save the user asked for is worth waiting for:
 DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests
 
 
+def view_tabs(owner) -> list[tuple[str, str, object]]:
+    """The views beside the training tab: (attribute, tab title, factory taking the session). The
+    benchmark opens them all at once from here."""
+    tr = owner.tr
+    return [("data_view", tr("Data"), DataView),
+            ("decision_view", tr("Decision"), DecisionBoundaryView)]
+
+
 def _format_seconds(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else \
@@ -187,10 +195,9 @@ class MainWindow(QMainWindow):
         draw_scroll.setWidget(self.draw_panel)
         draw_scroll.setWidgetResizable(True)
         self.centre_tabs.addTab(draw_scroll, self.tr("Draw a digit"))
-        self.data_view = DataView(session)
-        self.centre_tabs.addTab(self.data_view, self.tr("Data"))
-        self.decision_view = DecisionBoundaryView(session)
-        self.centre_tabs.addTab(self.decision_view, self.tr("Decision"))
+        for attribute, title, factory in view_tabs(self):
+            setattr(self, attribute, factory(session))
+            self.centre_tabs.addTab(getattr(self, attribute), title)
         self.diagram.neuron_clicked.connect(self._neuron_clicked)
         self.centre_tabs.currentChanged.connect(self._centre_tab_changed)
         self.banner = Banner(self.centre_tabs)
