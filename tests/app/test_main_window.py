@@ -317,8 +317,9 @@ def test_switching_data_shows_the_new_network_everywhere(qtbot):
     window.plots.readout.setText("epoch 0.50   batch 0.3")
     choose(qtbot, window, "datasetPicker", "Moons")
     qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
-    assert window.weight_view.kernels[0].shape == (2, 32)  # not the 784-input kernel of the MNIST run
-    assert window.diagram.sizes == [2, 32, 16, 1]
+    # not the 784-input kernel of the MNIST run, and the moons' own starting network (the layers were not edited)
+    assert window.weight_view.kernels[0].shape == (2, 8)
+    assert window.diagram.sizes == [2, 8, 8, 1]
     assert window.status_epoch.text() == "ready" and window.status_speed.text() == ""
     assert window.plots.readout.text().strip() == "" and points(window) == 0
 
