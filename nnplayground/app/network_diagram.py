@@ -75,7 +75,7 @@ class NetworkDiagram(QWidget):
         for i in range(len(self.sizes) - 1):
             self._draw_links(painter, i, columns[i], columns[i + 1])
         radius = max(3.0, min(9.0, rect.height() / (2.5 * MAX_DRAWN_NEURONS)))
-        for i, (count, points) in enumerate(zip(self.sizes, columns, strict=True)):
+        for count, points in zip(self.sizes, columns, strict=True):
             x = points[0].x() if points else rect.left()
             if count > MAX_DRAWN_NEURONS:
                 block = QRectF(x - 9, rect.top(), 18, rect.height())

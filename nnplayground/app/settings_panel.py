@@ -118,7 +118,8 @@ class SettingsPanel(QGroupBox):
         # Above the fields, not below Seed: at 720 px the learning rate's row and its reason share the view.
         form.addRow(self.problems)
         for label, widget in (("Optimizer", self.optimizer), ("Learning rate", self.learning_rate),
-                              ("Schedule", self.schedule), ("Batch size", self.batch_size), ("Epochs", self.epochs), ("", self.until_paused),
+                              ("Schedule", self.schedule), ("Batch size", self.batch_size), ("Epochs", self.epochs),
+                              ("", self.until_paused),
                               ("L1", self.l1), ("L2", self.l2), ("Early stop", self.patience),
                               ("Validation", self.validation), ("Seed", self.seed)):
             form.addRow(label, widget)
@@ -154,13 +155,15 @@ class SettingsPanel(QGroupBox):
         """The experiment's training fields as the widgets show them."""
         return {"optimizer": self.optimizer.currentData(), "learning_rate": self.learning_rate.value(),
                 "schedule": self.schedule.currentData(), "batch_size": self.batch_size.value(),
-                "epochs": self.epochs.value(), "run_until_paused": self.until_paused.isChecked(), "l1": self.l1.setting(), "l2": self.l2.setting(),
+                "epochs": self.epochs.value(), "run_until_paused": self.until_paused.isChecked(),
+                "l1": self.l1.setting(), "l2": self.l2.setting(),
                 "patience": self.patience.value(), "validation_split": self.validation.value() / 100,
                 "seed": self.seed.value()}
 
     def show_experiment(self, experiment: Experiment) -> None:
         widgets = (self.optimizer, self.schedule, self.learning_rate, self.batch_size, self.epochs, self.until_paused,
-                   self.l1, self.l2, self.patience, self.validation, self.seed, self.learning_rate.box, self.learning_rate.slider)
+                   self.l1, self.l2, self.patience, self.validation, self.seed, self.learning_rate.box,
+                   self.learning_rate.slider)
         for widget in widgets:
             widget.blockSignals(True)
         self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(experiment.optimizer)))

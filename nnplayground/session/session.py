@@ -426,7 +426,8 @@ class Session:
         # Shuffling and dropout follow from the seed and the step alone, not from whatever drew random
         # numbers since the network was built: the window and the command line train alike.
         config.set_random_seed([e.seed, log.step])
-        job = TrainingJob(self.model, self.dataset, epochs=None if e.run_until_paused else e.epochs, batch_size=e.batch_size,
+        epochs = None if e.run_until_paused else e.epochs  # None: until paused or stopped
+        job = TrainingJob(self.model, self.dataset, epochs=epochs, batch_size=e.batch_size,
                           initial_epoch=log.complete_epochs, start_step=log.step, start_position=log.position,
                           validation_split=e.validation_split, patience=e.patience, probes=self.probes.values())
         self.control = Control(paused=bool(steps), can_wait=self.runner.can_wait)
