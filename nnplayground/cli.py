@@ -42,6 +42,14 @@ def _positive_int(text):
     return value
 
 
+def _epochs(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}: the command line trains a "
+                                         "set number of epochs (training until paused is the window's)")
+    return value
+
+
 def _layers(text):
     if text.strip().lower() == "none":
         return []
@@ -91,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="momentum and nesterov are SGD with momentum 0.9")
     train.add_argument("--lr", type=_rate, default=None, help="learning rate (default: the optimizer's)")
     train.add_argument("--batch-size", type=_positive_int, default=128)
-    train.add_argument("--epochs", type=_positive_int, default=5)
+    train.add_argument("--epochs", type=_epochs, default=5)
     train.add_argument("--dropout", type=_fraction, default=0.0)
     train.add_argument("--l1", type=float, default=0.0, help="L1 factor on every kernel")
     train.add_argument("--l2", type=float, default=0.0, help="L2 factor on every kernel")

@@ -39,6 +39,7 @@ def test_train_a_toy_set_in_process(capsys):
     (["train", "--lr", "-1"], "positive number"),
     (["train", "--dataset", "imagenet"], "invalid choice"),
     (["train", "--epochs", "0"], "positive whole number"),
+    (["train", "--epochs", "0"], "training until paused is the window's"),
     (["train", "--dataset", "moons", "--classes", "3"], "2 classes"),
     (["evaluate", "missing.npz"], "missing.npz: no such file"),
     (["train", "--data-path", "nowhere/"], "no such file"),

@@ -431,12 +431,17 @@ class MainWindow(QMainWindow):
 
     def _progress(self, report):
         paused = self.session.state is State.PAUSED
+        epochs = f"/{report['epochs']}" if report["epochs"] is not None else ""
         self.status_epoch.setText(("paused · " if paused else "") +
-                                  f"epoch {report['epoch']}/{report['epochs']} · batch {report['batch']}/"
+                                  f"epoch {report['epoch']}{epochs} · batch {report['batch']}/"
                                   f"{report['steps']} · step {report['step']:,}")
         self.status_speed.setText(f"{report['samples_per_second']:,.0f} samples/s")
-        self.status_eta.setText(f"ETA {_format_seconds(report['eta'])}")
-        self.progress_bar.setValue(int(1000 * report["fraction"]))
+        if report["eta"] is None:  # run until paused: no end to count down to
+            self.status_eta.setText(self.tr("until paused"))
+            self.progress_bar.setValue(0)
+        else:
+            self.status_eta.setText(f"ETA {_format_seconds(report['eta'])}")
+            self.progress_bar.setValue(int(1000 * report["fraction"]))
 
     def _run_finished(self, reason):
         epochs = self.session.run_log.complete_epochs

@@ -8,7 +8,7 @@ import logging
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnplayground.app import theme
@@ -80,7 +80,7 @@ class NetworkDiagram(QWidget):
         for i in range(len(self.sizes) - 1):
             self._draw_links(painter, i, columns[i], columns[i + 1])
         radius = max(3.0, min(9.0, rect.height() / (2.5 * MAX_DRAWN_NEURONS)))
-        for i, (count, points) in enumerate(zip(self.sizes, columns, strict=True)):
+        for count, points in zip(self.sizes, columns, strict=True):
             x = points[0].x() if points else rect.left()
             if count > MAX_DRAWN_NEURONS:
                 block = QRectF(x - 9, rect.top(), 18, rect.height())
@@ -92,10 +92,34 @@ class NetworkDiagram(QWidget):
                 painter.setBrush(self.palette().color(self.backgroundRole()).lighter(110))
                 for point in points:
                     painter.drawEllipse(point, radius, radius)
-            painter.setPen(text_colour)
-            caption = f"{self.labels[i]}\n{count}" if i < len(self.labels) else str(count)
-            painter.drawText(QRectF(x - 60, rect.bottom() + 2, 120, 26), Qt.AlignHCenter | Qt.AlignTop,
-                             caption.replace("\n", " · "))
+        painter.setPen(text_colour)
+        for box, text, font in self.captions(rect):
+            painter.setFont(font)
+            painter.drawText(box, Qt.AlignHCenter | Qt.AlignTop, text)
+
+    def captions(self, rect: QRectF) -> list[tuple[QRectF, str, QFont]]:
+        """Each column's caption (activation and units) as (box, text, font): on one line when the columns
+        are far apart, on two when they are close, in a smaller font when even that does not fit (10+
+        layers), shortened with "..." as a last resort, so that neighbours never overlap."""
+        count = len(self.sizes)
+        spacing = rect.width() / max(count - 1, 1) if count > 1 else 120.0
+        width = min(120.0, spacing - 4)
+        font = QFont(self.font())
+        result = []
+        for i, units in enumerate(self.sizes):
+            x = rect.left() + rect.width() * i / max(count - 1, 1)
+            label = self.labels[i] if i < len(self.labels) else ""
+            one_line = f"{label} · {units}" if label else str(units)
+            text = one_line if QFontMetricsF(font).horizontalAdvance(one_line) <= width else \
+                f"{label}\n{units}" if label else one_line
+            fitted = QFont(font)
+            while max(QFontMetricsF(fitted).horizontalAdvance(line) for line in text.split("\n")) > width \
+                    and fitted.pointSizeF() > 7:
+                fitted.setPointSizeF(fitted.pointSizeF() - 0.5)
+            metrics = QFontMetricsF(fitted)  # still too wide: the activation's name ends in "..."
+            text = "\n".join(metrics.elidedText(line, Qt.ElideRight, width) for line in text.split("\n"))
+            result.append((QRectF(x - width / 2, rect.bottom() + 2, width, 26), text, fitted))
+        return result
 
     def _draw_links(self, painter, index, left, right):
         big = self.sizes[index] > MAX_DRAWN_NEURONS or self.sizes[index + 1] > MAX_DRAWN_NEURONS

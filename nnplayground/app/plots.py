@@ -71,17 +71,84 @@ def _widen(extent, values):
     return (low, high) if extent is None else (min(extent[0], low), max(extent[1], high))
 
 
-def _plot(title, y_label, object_name, legend_at, log=False):
-    """`legend_at`: the corner the curves leave empty, as pyqtgraph's offset (negative: from the right or
-    the bottom): losses fall from the top left, accuracies rise from the bottom left."""
-    widget = pg.PlotWidget(title=title)
+def plain_number(value: float) -> str:
+    """A tick label as a person writes it: 0.001, 0.25, 1, 300, 10000; beyond that 1e5, 2e18, 1e-7."""
+    if value == 0 or not np.isfinite(value):
+        return "0" if value == 0 else ""
+    if 1e-4 <= abs(value) < 1e5:
+        return np.format_float_positional(value, precision=3, unique=True, fractional=False, trim="-")
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def log_ticks(low: float, high: float, length: float = 200) -> tuple[list[float], list[float]]:
+    """Ticks for a log axis showing log10 values low..high over `length` pixels: (labelled, unlabelled),
+    both as log10 values. Over many decades: every decade (or every 2nd, 5th, ... so that labels do not
+    crowd); over one to three decades also 2 and 5 unlabelled between them; within one decade, round
+    numbers (0.2, 0.3, 0.5 or 0.32, 0.34) so that some labels always show."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return [], []
+    most = max(2, int(length // 28))  # labels that fit, one line of text each with room between
+    span = high - low
+    if span >= 1:
+        step = next(s for s in (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000) if span / s < most or s == 1000)
+        decades = [float(k) for k in range(int(np.ceil(low)), int(np.floor(high)) + 1) if k % step == 0]
+        minor = [] if span > 3 else [float(np.log10(m * 10.0**k)) for k in range(int(np.floor(low)),
+                                                                                 int(np.ceil(high)) + 1)
+                                     for m in (2, 5) if low <= np.log10(m * 10.0**k) <= high]
+        if len(decades) >= 2:
+            return decades, minor
+        return sorted(decades + minor), []  # between 1 and 2 decades with one power of ten: label 2 and 5 too
+    a, b = 10.0**low, 10.0**high
+    step = _nice_step((b - a) / min(most, 6))
+    values = np.arange(np.ceil(a / step) * step, b + step * 1e-9, step)
+    return [float(np.log10(v)) for v in values if v > 0], []
+
+
+def _nice_step(rough: float) -> float:
+    """The 1, 2 or 5 times a power of ten at or above `rough`."""
+    power = 10.0 ** np.floor(np.log10(rough))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= rough * (1 - 1e-9))
+
+
+class LossAxis(pg.AxisItem):
+    """A y axis that, in log mode, labels its ticks with plain numbers (0.01, 0.1, 1, 10; 0.3, 0.5 within a
+    decade; 1e18 after a divergence), never "10²" on a loss of 0.5 nor a "(x0.001)" factor."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enableAutoSIPrefix(False)  # "loss (x0.001)" over ticks of 5·10² reads as nonsense
+        self._labelled: set[float] = set()
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph's names
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        labelled, minor = log_ticks(min(minVal, maxVal), max(minVal, maxVal), size)
+        self._labelled = {round(v, 9) for v in labelled}
+        return [(1.0, labelled), (0.1, minor)] if minor else [(1.0, labelled)]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [plain_number(float(10.0**v)) if round(v, 9) in self._labelled else "" for v in values]
+
+
+def _plot(title, y_label, object_name, log=False):
+    """A plot whose legend is a row above it (outside the data: it can never hide the newest points) and
+    whose title is the y axis label."""
+    widget = pg.PlotWidget(axisItems={"left": LossAxis(orientation="left")})
     widget.setObjectName(object_name)
     widget.setLabel("bottom", "epoch")
-    widget.setLabel("left", y_label)
+    widget.setLabel("left", title)
     widget.setLogMode(y=log)
-    widget.getAxis("left").enableAutoSIPrefix(False)  # "loss (x0.001)" over ticks of 5·10² reads as nonsense
-    legend = widget.addLegend(offset=legend_at, labelTextSize="8pt", verSpacing=-6, colCount=2)
-    legend.setBrush(pg.mkBrush(128, 128, 128, 40))
+    widget.getAxis("bottom").enableAutoSIPrefix(False)
+    item = widget.getPlotItem()
+    legend = pg.LegendItem(labelTextSize="8pt", verSpacing=-6, colCount=4)
+    legend.setObjectName(object_name + "Legend")
+    item.layout.removeItem(item.titleLabel)
+    item.titleLabel.hide()
+    item.layout.addItem(legend, 0, 1, alignment=Qt.AlignLeft)
+    item.legend = legend  # plot(name=...) adds each curve to it
     widget.setMinimumHeight(110)  # both plots and the diagram fit a 1024x600 screen
     widget.hideButtons()  # our "fit" button replaces pyqtgraph's "A": it knows the whole run's extent
     widget.setMenuEnabled(False)  # pyqtgraph's developer menu: ours offers what a user wants (see _clicked)
@@ -94,10 +161,10 @@ class TrainingPlots(QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.loss_plot = _plot("Loss", "loss", "lossPlot", (4, -4), log=True)
+        self.loss_plot = _plot("loss", "loss", "lossPlot", log=True)
         self.loss_plot.setToolTip("How wrong the network is: lower is better. Faint: every batch; solid: smoothed; "
                                   "dots: whole epochs. Drag to pan, wheel to zoom, right-click for more.")
-        self.accuracy_plot = _plot("Accuracy", "accuracy", "accuracyPlot", (-4, -4))
+        self.accuracy_plot = _plot("accuracy", "accuracy", "accuracyPlot")
         self.accuracy_plot.setToolTip("Share of samples classified correctly, on training and validation data.")
         self.accuracy_plot.setXLink(self.loss_plot)
         # The raw batch curve has thousands of jagged points: antialiasing it costs most of a redraw.
@@ -129,13 +196,20 @@ class TrainingPlots(QWidget):
         self.fit_button.setToolTip("Show every point again after zooming or panning (the view then follows "
                                    "the training as it goes).")
         self.fit_button.clicked.connect(self.fit_views)
+        self.hint = QLabel(self.tr("The loss and accuracy curves appear here once training starts: press Train."))
+        self.hint.setObjectName("plotsHint")
+        self.hint.setAlignment(Qt.AlignCenter)
+        self.hint.setWordWrap(True)
         bar = QHBoxLayout()
-        bar.addWidget(self.readout, 1)
+        bar.addStretch(1)
         bar.addWidget(self.log_scale)
         bar.addWidget(self.fit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        # Its own line under the options: a long readout never runs under the check box.
+        layout.addWidget(self.readout)
+        layout.addWidget(self.hint, 1)
         layout.addWidget(self.loss_plot, 3)
         layout.addWidget(self.accuracy_plot, 2)
         self.menu: QMenu | None = None
@@ -154,6 +228,8 @@ class TrainingPlots(QWidget):
                                ("marker", self.mark), ("run_started", self.show_run),
                                ("progress", lambda report: self.set_planned_epochs(report["end_position"]))):
             session.events.connect(event, handler)
+        self._empty: bool | None = None
+        self._show_hint(True)
         self.fit_views()
 
     # ----- the run log's series --------------------------------------------------------------------
@@ -173,7 +249,17 @@ class TrainingPlots(QWidget):
 
     # ----- updates ------------------------------------------------------------------------------
 
+    def _show_hint(self, empty: bool) -> None:
+        """Before the first batch a one-line hint, not empty axes."""
+        if self._empty is not empty:
+            self._empty = empty
+            self.hint.setVisible(empty)
+            self.loss_plot.setVisible(not empty)
+            self.accuracy_plot.setVisible(not empty)
+            self.readout.setVisible(not empty)
+
     def add_batches(self, _chunk=None) -> None:
+        self._show_hint(not len(self.log.batches))
         self._reports += 1
         self._redraw(("batch", self.batch_curve), ("smooth", self.smooth_curve))
         if self._reports % ACCURACY_EVERY == 1:
@@ -293,6 +379,7 @@ class TrainingPlots(QWidget):
         self._epochs_pending.stop()
         self.planned_epochs = 1.0
         self.readout.setText(" ")
+        self._show_hint(True)
         self.fit_views()
 
     # ----- the right-click menu -----------------------------------------------------------------

@@ -4,6 +4,7 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -86,6 +87,12 @@ class SettingsPanel(QGroupBox):
                                      "Samples per step. Small batches: noisy, frequent steps; large: smooth, "
                                      "fewer steps per epoch.")
         self.epochs = self._spin(QSpinBox(), "epochs", 1, 100_000, 10, "Passes over the training data per run.")
+        self.until_paused = QCheckBox(self.tr("Run until paused"))
+        self.until_paused.setObjectName("runUntilPaused")
+        self.until_paused.setToolTip(self.tr("No epoch limit: train until you press Pause or Stop, as TensorFlow "
+                                             "Playground does. A learning-rate schedule still spans the Epochs "
+                                             "above."))
+        self.until_paused.toggled.connect(self.changed)
         self.l1 = self._spin(NumberBox(0.0, 1.0, "L1"), "l1", 0.0, 1.0, 0.0,
                              "L1 penalty on the weights: pushes unhelpful weights to exactly zero.")
         self.l1.setSingleStep(0.0001)
@@ -112,6 +119,7 @@ class SettingsPanel(QGroupBox):
         form.addRow(self.problems)
         for label, widget in (("Optimizer", self.optimizer), ("Learning rate", self.learning_rate),
                               ("Schedule", self.schedule), ("Batch size", self.batch_size), ("Epochs", self.epochs),
+                              ("", self.until_paused),
                               ("L1", self.l1), ("L2", self.l2), ("Early stop", self.patience),
                               ("Validation", self.validation), ("Seed", self.seed)):
             form.addRow(label, widget)
@@ -147,13 +155,15 @@ class SettingsPanel(QGroupBox):
         """The experiment's training fields as the widgets show them."""
         return {"optimizer": self.optimizer.currentData(), "learning_rate": self.learning_rate.value(),
                 "schedule": self.schedule.currentData(), "batch_size": self.batch_size.value(),
-                "epochs": self.epochs.value(), "l1": self.l1.setting(), "l2": self.l2.setting(),
+                "epochs": self.epochs.value(), "run_until_paused": self.until_paused.isChecked(),
+                "l1": self.l1.setting(), "l2": self.l2.setting(),
                 "patience": self.patience.value(), "validation_split": self.validation.value() / 100,
                 "seed": self.seed.value()}
 
     def show_experiment(self, experiment: Experiment) -> None:
-        widgets = (self.optimizer, self.schedule, self.learning_rate, self.batch_size, self.epochs, self.l1, self.l2,
-                   self.patience, self.validation, self.seed, self.learning_rate.box, self.learning_rate.slider)
+        widgets = (self.optimizer, self.schedule, self.learning_rate, self.batch_size, self.epochs, self.until_paused,
+                   self.l1, self.l2, self.patience, self.validation, self.seed, self.learning_rate.box,
+                   self.learning_rate.slider)
         for widget in widgets:
             widget.blockSignals(True)
         self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(experiment.optimizer)))
@@ -162,6 +172,7 @@ class SettingsPanel(QGroupBox):
         self.learning_rate._from_box(self.learning_rate.box.value())
         self.batch_size.setValue(experiment.batch_size)
         self.epochs.setValue(experiment.epochs)
+        self.until_paused.setChecked(experiment.run_until_paused)
         self.l1.show_value(experiment.l1)
         self.l2.show_value(experiment.l2)
         self.patience.setValue(experiment.patience)
@@ -173,8 +184,8 @@ class SettingsPanel(QGroupBox):
     def set_running(self, running: bool) -> None:
         """While a run is under way only the learning rate and L1/L2 can change."""
         reason = "Stop or reset training to change this." if running else ""
-        for widget in (self.optimizer, self.schedule, self.batch_size, self.epochs, self.patience, self.validation,
-                       self.seed):
+        for widget in (self.optimizer, self.schedule, self.batch_size, self.epochs, self.until_paused, self.patience,
+                       self.validation, self.seed):
             widget.setEnabled(not running)
             widget.setStatusTip(reason)
 

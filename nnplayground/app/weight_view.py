@@ -29,14 +29,25 @@ def tile_grid(kernel: np.ndarray, side: int = 28, columns: int | None = None, ga
     return grid
 
 
-class _Heatmap(pg.GraphicsLayoutWidget):
-    """One image with a colour bar; levels symmetric around zero, only ever widened."""
+def index_ticks(count: int, names=None, most: int = 16) -> list[tuple[float, str]] | None:
+    """Ticks at the centres of `count` rows or columns (each one pixel of the image): their `names`, or
+    their whole numbers when there are at most `most` of them; None (pyqtgraph's own) for more."""
+    if names is not None and len(names) == count:
+        return [(i + 0.5, str(name)) for i, name in enumerate(names)]
+    if count > most:
+        return None
+    return [(i + 0.5, str(i)) for i in range(count)]
 
-    def __init__(self, title: str):
+
+class _Heatmap(pg.GraphicsLayoutWidget):
+    """One image with a colour bar; levels symmetric around zero, only ever widened. `square`: each pixel
+    drawn square (28x28 tiles look like the digits they read)."""
+
+    def __init__(self, title: str, square: bool = False):
         super().__init__()
         self.plot = self.addPlot()
         self.plot.setTitle(title, size="9pt")  # a narrow panel must not clip it
-        self.plot.setAspectLocked(False)
+        self.plot.setAspectLocked(square)
         self.plot.invertY(True)
         self.image = pg.ImageItem()
         self.image.setColorMap(theme.DIVERGING)
@@ -61,6 +72,11 @@ class _Heatmap(pg.GraphicsLayoutWidget):
             self.bar.setLevels((-self.limit, self.limit))
         self.image.setImage(array, autoLevels=False, levels=(-self.limit, self.limit))
 
+    def set_labels(self, rows=None, columns=None) -> None:
+        """Ticks naming the rows (left axis) and columns (bottom axis): lists of (centre, text), or None."""
+        self.plot.getAxis("left").setTicks([rows] if rows else None)
+        self.plot.getAxis("bottom").setTicks([columns] if columns else None)
+
     def reset_levels(self):
         self.limit = 0.0
 
@@ -80,14 +96,19 @@ class WeightView(QWidget):
         self.layer_picker.setToolTip("Which layer's weights to show")
         self.layer_picker.currentIndexChanged.connect(self._show_current)
         self.heatmap = _Heatmap("kernel: inputs (rows) × units")
+        self.hint = QLabel(self.tr("The network's weights appear here once there is data and a network."))
+        self.hint.setObjectName("weightsHint")
+        self.hint.setAlignment(Qt.AlignCenter)
+        self.hint.setWordWrap(True)
         heat_page = QWidget()
         heat_layout = QVBoxLayout(heat_page)
         row = QHBoxLayout()
         row.addWidget(QLabel("Layer"))
         row.addWidget(self.layer_picker, 1)
         heat_layout.addLayout(row)
+        heat_layout.addWidget(self.hint, 1)
         heat_layout.addWidget(self.heatmap, 1)
-        self.tiles = _Heatmap("what each first-layer unit looks for")
+        self.tiles = _Heatmap("what each first-layer unit looks for", square=True)
         self.tiles.setToolTip("Each tile is one first-layer unit's 784 weights drawn as a 28x28 image: "
                               "red pixels excite the unit, blue ones inhibit it.")
         self.norms = pg.PlotWidget(title="Gradient and update size per layer")
@@ -97,9 +118,18 @@ class WeightView(QWidget):
         self.norms.addLegend(offset=(-10, 10))
         self.norms.setToolTip("Solid: length of each layer's kernel gradient. Dashed: how far the last step moved "
                               "its weights. Vanishing or exploding gradients show up here first.")
+        self.norms_hint = QLabel(self.tr("Each layer's gradient and step sizes appear here once training starts."))
+        self.norms_hint.setObjectName("normsHint")
+        self.norms_hint.setAlignment(Qt.AlignCenter)
+        self.norms_hint.setWordWrap(True)
+        norms_page = QWidget()
+        norms_layout = QVBoxLayout(norms_page)
+        norms_layout.setContentsMargins(0, 0, 0, 0)
+        norms_layout.addWidget(self.norms_hint, 1)
+        norms_layout.addWidget(self.norms, 1)
         self.tabs.addTab(heat_page, "Weights")
         self.tabs.addTab(self.tiles, "First-layer tiles")
-        self.tabs.addTab(self.norms, "Gradients")
+        self.tabs.addTab(norms_page, "Gradients")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -109,6 +139,7 @@ class WeightView(QWidget):
         self.layer_names: list[str] = []
         self.norm_curves: list[tuple] = []
         self.snapshots_shown = 0
+        self._show_hints()
         session.events.connect("probed", self._probed)
         session.events.connect("run_started", self._run_started)
         session.events.connect("model_changed", lambda model: self.clear() if model is None else None)
@@ -118,12 +149,23 @@ class WeightView(QWidget):
         self.heatmap.reset_levels()
         self.tiles.reset_levels()
         self._show_norms()
+        self._show_hints()
 
     def clear(self) -> None:
         """No network (the settings have a problem): nothing of the last one may stay on show."""
         self.set_layers([], None)
         self.heatmap.image.clear()
         self.tiles.image.clear()
+        self._show_hints()
+
+    def _show_hints(self) -> None:
+        """A one-line hint instead of empty axes: no network yet; no gradients before training."""
+        self.hint.setVisible(not self.kernels)
+        self.heatmap.setVisible(bool(self.kernels))
+        log = self.session.run_log
+        trained = log.norms is not None and len(log.norm_steps) > 0
+        self.norms_hint.setVisible(not trained)
+        self.norms.setVisible(trained)
 
     def _probed(self, name: str, result: dict) -> None:
         if name != "weights":
@@ -169,6 +211,7 @@ class WeightView(QWidget):
         if self.image_side and self.kernels and self.kernels[0].shape[0] == self.image_side ** 2:
             self.tiles.show_array(tile_grid(self.kernels[0], self.image_side))
         self._show_norms()
+        self._show_hints()
         self.snapshots_shown += 1
 
     def _show_norms(self) -> None:
@@ -188,5 +231,19 @@ class WeightView(QWidget):
     def _show_current(self):
         index = self.layer_picker.currentIndex()
         if 0 <= index < len(self.kernels):
-            self.heatmap.show_array(self.kernels[index])
+            kernel = self.kernels[index]
+            self.heatmap.show_array(kernel)
+            rows = ["x1", "x2"] if kernel.shape[0] == 2 and index == 0 else None
+            columns = self.class_labels(kernel.shape[1]) if index == len(self.kernels) - 1 else None
+            self.heatmap.set_labels(index_ticks(kernel.shape[0], rows), index_ticks(kernel.shape[1], columns))
+
+    def class_labels(self, outputs: int) -> list[str] | None:
+        """The output columns' names: the data's class names (one sigmoid output: the class it says yes to)."""
+        data = self.session.dataset
+        names = [str(name) for name in data.class_names] if data is not None and data.class_names else None
+        if names is None:
+            return None
+        if outputs == 1 and len(names) == 2:
+            return [f"P({names[1]})"]
+        return names if len(names) == outputs else None
 

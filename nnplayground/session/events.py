@@ -18,7 +18,7 @@ NAMES = {
     "batches": "a dict of arrays: the batches trained since the last report (step, position, loss, accuracy)",
     "epoch_ended": "one dict of Keras-style logs (loss, accuracy, val_loss, val_accuracy) per whole epoch",
     "progress": "a dict: epoch, epochs, batch, steps, step, position, end_position, samples_per_second, eta, "
-                "fraction, seconds",
+                "fraction, seconds (epochs, eta and fraction None when the run has no epoch limit)",
     "probed": "(probe name, result): a probe's fresh answer, copies the view may keep",
     "marker": "a dict: step, position, text; a setting changed at that point of the run",
     "diverged": "a message: the loss became NaN or infinite; the session paused and restored weights",

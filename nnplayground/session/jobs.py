@@ -17,6 +17,7 @@ import numpy as np
 from nnplayground.callbacks import Callback, EarlyStopping
 from nnplayground.session.probes import ProbeContext, validation_of
 
+UNLIMITED_EPOCHS = 10**9  # "run until paused": more epochs than anyone waits for; Pause or Stop ends it first
 REPORT_INTERVAL = 1 / 30  # at most ~30 reports a second: more is more than an eye (or a GUI) can use
 
 
@@ -112,13 +113,15 @@ class TrainingJob:
     """`model.fit` on a dataset, reporting batches, whole epochs, progress, probe results and markers.
 
     Steps are the optimizer's own count (offset so that a run continues its numbering when the optimizer
-    was replaced between two Trains); positions continue from `start_position`.
+    was replaced between two Trains); positions continue from `start_position`. `epochs` None: no limit,
+    the job trains until it is stopped (its progress then has no ETA, no fraction and no planned end).
     """
 
-    def __init__(self, model, data, *, epochs: int, batch_size: int, initial_epoch: int = 0, start_step: int = 0,
+    def __init__(self, model, data, *, epochs: int | None, batch_size: int, initial_epoch: int = 0, start_step: int = 0,
                  start_position: float = 0.0, validation_split: float = 0.0, patience: int = 0, probes=()):
         self.model, self.data = model, data
         self.epochs, self.batch_size, self.initial_epoch = epochs, batch_size, initial_epoch
+        self.unlimited = epochs is None
         self.start_step, self.start_position = start_step, start_position
         self.validation_split, self.patience = validation_split, patience
         self.probes = list(probes)
@@ -132,7 +135,8 @@ class TrainingJob:
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is handled, not warned
                 self.model.fit(data.x_train, data.y_train, batch_size=self.batch_size,
-                               epochs=self.initial_epoch + self.epochs, initial_epoch=self.initial_epoch,
+                               epochs=self.initial_epoch + (UNLIMITED_EPOCHS if self.unlimited else self.epochs),
+                               initial_epoch=self.initial_epoch,
                                validation_split=self.validation_split, validation_data=validation,
                                callbacks=callbacks, verbose=0)
         except Exception as error:  # noqa: BLE001 - any failure must reach the user, not kill the thread
@@ -270,15 +274,20 @@ class _Bridge(Callback):
         self.last_report = time.perf_counter()
 
     def _progress(self) -> dict:
-        total = self.job.epochs * self.steps
         done = self.model.optimizer.iterations - self.first_iteration
+        progress = {"epoch": self.epoch + 1, "batch": self.batch_in_epoch, "steps": self.steps, "step": self.step,
+                    "position": self.position, "seconds": self.trained_seconds,
+                    "samples_per_second": self.samples / self.trained_seconds if self.trained_seconds else 0.0}
+        if self.job.unlimited:  # no end to count down to; the plots' x axis doubles as the run grows
+            progress.update(epochs=None, eta=None, fraction=None,
+                            end_position=self.job.start_position + _doubling_span(done / self.steps))
+            return progress
+        total = self.job.epochs * self.steps
         per_step = self.trained_seconds / max(done, 1)
-        return {"epoch": self.epoch + 1, "epochs": self.job.initial_epoch + self.job.epochs,
-                "end_position": self.job.start_position + self.job.epochs,
-                "batch": self.batch_in_epoch, "steps": self.steps, "step": self.step, "position": self.position,
-                "eta": max(0, total - done) * per_step, "seconds": self.trained_seconds,
-                "fraction": min(1.0, done / max(total, 1)),
-                "samples_per_second": self.samples / self.trained_seconds if self.trained_seconds else 0.0}
+        progress.update(epochs=self.job.initial_epoch + self.job.epochs, eta=max(0, total - done) * per_step,
+                        fraction=min(1.0, done / max(total, 1)),
+                        end_position=self.job.start_position + self.job.epochs)
+        return progress
 
     def _recover_from_divergence(self, loss: float) -> None:
         start_is_finite = bool(np.isfinite(self.good).all())
@@ -303,6 +312,14 @@ class _Bridge(Callback):
                        f"values, so there are no good weights to go back to. Reset the network.")
         self.flush()
         self.report({"diverged": message})
+
+
+def _doubling_span(epochs: float, first: int = 10) -> int:
+    """The smallest of first, 2 first, 4 first, ... above `epochs`: a planned end that moves seldom."""
+    span = first
+    while span <= epochs:
+        span *= 2
+    return span
 
 
 # ----- runners ------------------------------------------------------------------------------------

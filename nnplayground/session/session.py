@@ -17,7 +17,7 @@ from nnplayground.datasets import DatasetError
 from nnplayground.models import Sequential, load_model
 from nnplayground.session.commands import Command, SaveModel, SetLearningRate, SetRegularization
 from nnplayground.session.events import Events
-from nnplayground.session.experiment import Experiment, experiment_for_model
+from nnplayground.session.experiment import Experiment, defaults_for_switch, experiment_for_model
 from nnplayground.session.jobs import Control, SyncRunner, TrainingJob
 from nnplayground.session.mirror import Mirror
 from nnplayground.session.probes import ProbeContext, WeightsProbe, validation_of
@@ -149,10 +149,13 @@ class Session:
         self.use_data(candidate.load_data(progress=progress, personal=self.personal), candidate)
 
     def use_data(self, dataset, experiment: Experiment | None = None) -> None:
-        """Use a dataset loaded elsewhere (a background download), with the experiment it was loaded for."""
+        """Use a dataset loaded elsewhere (a background download), with the experiment it was loaded for.
+        A new dataset brings its training defaults for the fields the user left at the old one's
+        (experiment.defaults_for_switch)."""
         def go():
             if experiment is not None:
-                self._write({key: getattr(experiment, key) for key in DATA_FIELDS})
+                self._write({**defaults_for_switch(self.experiment, experiment.dataset),
+                             **{key: getattr(experiment, key) for key in DATA_FIELDS}})
             self.dataset = dataset
             self.events.emit("data_changed", dataset)
             if self._waiting is not None and self.fits_data(self._waiting[0]):
@@ -423,7 +426,8 @@ class Session:
         # Shuffling and dropout follow from the seed and the step alone, not from whatever drew random
         # numbers since the network was built: the window and the command line train alike.
         config.set_random_seed([e.seed, log.step])
-        job = TrainingJob(self.model, self.dataset, epochs=e.epochs, batch_size=e.batch_size,
+        epochs = None if e.run_until_paused else e.epochs  # None: until paused or stopped
+        job = TrainingJob(self.model, self.dataset, epochs=epochs, batch_size=e.batch_size,
                           initial_epoch=log.complete_epochs, start_step=log.step, start_position=log.position,
                           validation_split=e.validation_split, patience=e.patience, probes=self.probes.values())
         self.control = Control(paused=bool(steps), can_wait=self.runner.can_wait)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QListWidget, QTabBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QCheckBox, QComboBox, QListWidget, QTabBar, QWidget
 
 from nnplayground.app import MainWindow
 from nnplayground.session import LayerSpec, State
@@ -317,8 +317,9 @@ def test_switching_data_shows_the_new_network_everywhere(qtbot):
     window.plots.readout.setText("epoch 0.50   batch 0.3")
     choose(qtbot, window, "datasetPicker", "Moons")
     qtbot.waitUntil(lambda: window.session.dataset.name == "moons")
-    assert window.weight_view.kernels[0].shape == (2, 32)  # not the 784-input kernel of the MNIST run
-    assert window.diagram.sizes == [2, 32, 16, 1]
+    # not the 784-input kernel of the MNIST run, and the moons' own starting network (the layers were not edited)
+    assert window.weight_view.kernels[0].shape == (2, 8)
+    assert window.diagram.sizes == [2, 8, 8, 1]
     assert window.status_epoch.text() == "ready" and window.status_speed.text() == ""
     assert window.plots.readout.text().strip() == "" and points(window) == 0
 
@@ -365,3 +366,17 @@ def test_the_window_and_the_command_line_build_and_train_the_same_network(qtbot,
     assert cli.layers[-1].units == 1 and cli.layers[-1].activation.name == "sigmoid"  # two classes: one sigmoid
     for a, b in zip(cli.get_weights(), session.model.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_run_until_paused_goes_past_the_epochs_field_and_shows_no_countdown(qtbot):
+    window = open_window(qtbot)
+    choose(qtbot, window, "datasetPicker", "Moons")
+    qtbot.waitUntil(lambda: window.session.dataset.name == "moons", timeout=10_000)
+    type_into(qtbot, window, "epochs", "1")
+    tick(qtbot, window.findChild(QCheckBox, "runUntilPaused"))
+    assert window.session.experiment.run_until_paused
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.session.run_log.complete_epochs >= 3, timeout=20_000)
+    assert window.status_eta.text() == "until paused" and window.session.state is State.RUNNING
+    click(qtbot, window, "stopButton")
+    qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=10_000)

@@ -102,3 +102,80 @@ def test_right_click_offers_the_users_actions_not_pyqtgraphs(qtbot, tmp_path, mo
     log_action.trigger()
     assert not window.plots.log_scale.isChecked()
     menu.close()
+
+
+def _ticks(low, high, length=300):
+    """(every tick value, the labels shown) of the loss axis in log mode over loss values low..high."""
+    from nnplayground.app.plots import LossAxis
+
+    axis = LossAxis(orientation="left")
+    axis.setLogMode(False, True)
+    levels = axis.tickValues(np.log10(low), np.log10(high), length)
+    values = [v for _, level in levels for v in level]
+    labels = [text for text in axis.tickStrings(values, 1.0, 1.0) if text]
+    return values, labels
+
+
+def test_log_loss_ticks_are_plain_numbers_at_every_scale():
+    _, labels = _ticks(1e-3, 10)
+    assert labels == ["0.001", "0.01", "0.1", "1", "10"]
+    _, labels = _ticks(0.3, 0.7)  # within one decade: round numbers still carry labels
+    assert labels == ["0.3", "0.4", "0.5", "0.6", "0.7"]
+    _, labels = _ticks(0.31, 0.345)
+    assert len(labels) >= 2 and all(0.31 <= float(text) <= 0.345 for text in labels)
+    _, labels = _ticks(0.15, 0.9)  # under a decade and no power of ten inside: still labels
+    assert len(labels) >= 3 and all(0.15 <= float(text) <= 0.9 for text in labels)
+
+
+def test_log_loss_ticks_after_a_divergence_stay_few_and_readable():
+    values, labels = _ticks(0.05, 2e18)
+    assert 3 <= len(labels) <= 300 // 28
+    assert "1" in labels and all("x" not in text and "^" not in text for text in labels)
+    assert all(float(text) == 10 ** round(np.log10(float(text))) for text in labels)  # powers of ten
+    assert any("e" in text for text in labels)  # 1e5 and above in short form, not 100000000000000000
+    assert all(np.log10(0.05) <= v <= np.log10(2e18) for v in values)
+
+
+def test_an_empty_or_broken_range_gives_no_ticks_instead_of_an_error():
+    assert _ticks(1.0, 1.0) == ([], [])
+    from nnplayground.app.plots import log_ticks
+
+    assert log_ticks(float("nan"), 1.0) == ([], []) and log_ticks(-1, float("inf")) == ([], [])
+
+
+def test_the_empty_plot_shows_a_hint_not_axes_and_the_curves_once_training_runs(qtbot):
+    from nnplayground.app.plots import TrainingPlots
+    from nnplayground.session import Experiment, Session
+
+    session = Session(Experiment(dataset="gaussians", layers=[], epochs=2))
+    plots = TrainingPlots(session)
+    qtbot.addWidget(plots)
+    assert plots.hint.isVisibleTo(plots) and not plots.loss_plot.isVisibleTo(plots)
+    session.train()
+    assert not plots.hint.isVisibleTo(plots) and plots.loss_plot.isVisibleTo(plots)
+    # the default (empty) view's axis still reads 0.1, 1, 10
+    axis = plots.loss_plot.getAxis("left")
+    low, high = plots.loss_plot.getPlotItem().vb.viewRange()[1]
+    values = [v for _, level in axis.tickValues(low, high, 300) for v in level]
+    assert [text for text in axis.tickStrings(values, 1, 1) if text]
+    session.reset()
+    assert plots.hint.isVisibleTo(plots)
+
+
+def test_legends_sit_above_the_data_never_over_it(qtbot):
+    from nnplayground.app.plots import TrainingPlots
+    from nnplayground.session import Experiment, Session
+
+    session = Session(Experiment(dataset="gaussians", layers=[], epochs=2))
+    plots = TrainingPlots(session)
+    qtbot.addWidget(plots)
+    plots.resize(500, 600)
+    plots.show()
+    session.train()
+    qtbot.waitUntil(lambda: plots.loss_plot.isVisible())
+    for plot in (plots.loss_plot, plots.accuracy_plot):
+        item = plot.getPlotItem()
+        legend, box = item.legend, item.vb.sceneBoundingRect()
+        assert len(legend.items) >= 3
+        assert legend.sceneBoundingRect().bottom() <= box.top() + 1
+        assert legend.sceneBoundingRect().height() > 5

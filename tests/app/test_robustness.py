@@ -229,5 +229,7 @@ def test_garbage_is_collected_on_the_gui_thread_never_in_a_worker(qtbot):
     worker = threading.Thread(target=lambda: [[] for _ in range(200_000)])  # allocations that trigger a collection
     worker.start()
     worker.join()
+    kept = [[] for _ in range(5_000)]  # enough new objects that the GUI thread's next check collects
     qtbot.waitUntil(lambda: bool(collected_in), timeout=5_000)
+    assert len(kept) == 5_000
     assert collected_in == [threading.get_ident()]

@@ -1,0 +1,32 @@
+"""The diagram's captions stay readable with many layers: no two overlap and each fits its box."""
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFontMetricsF
+
+from nnplayground.app.network_diagram import NetworkDiagram
+from nnplayground.session import Experiment, LayerSpec, Session
+
+
+def test_captions_of_twelve_layers_neither_overlap_nor_spill(qtbot):
+    session = Session(Experiment(dataset="moons", layers=[LayerSpec(8, "leaky_relu") for _ in range(12)]))
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    diagram.resize(520, 170)
+    session.load_data()
+    assert len(diagram.sizes) == 14
+    captions = diagram.captions(QRectF(diagram.rect()).adjusted(40, 12, -40, -26))
+    assert [text.split("\n")[-1] for _, text, _ in captions] == [str(n) for n in diagram.sizes]  # units whole
+    for (box, text, font), (following, _, _) in zip(captions, captions[1:], strict=False):
+        assert box.right() <= following.left()
+        assert all(QFontMetricsF(font).horizontalAdvance(line) <= box.width() for line in text.split("\n"))
+    diagram.grab()  # paints without an error
+
+
+def test_a_small_network_keeps_one_line_captions(qtbot):
+    session = Session(Experiment(dataset="moons", layers=[LayerSpec(8)]))
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    diagram.resize(520, 170)
+    session.load_data()
+    texts = [text for _, text, _ in diagram.captions(QRectF(diagram.rect()).adjusted(40, 12, -40, -26))]
+    assert texts == ["input · 2", "relu · 8", "sigmoid · 1"]
