@@ -3,7 +3,7 @@
 from PySide6.QtCore import QRect, Qt
 
 from nnplayground.app.main_window import window_placement
-from tests.app.helpers import open_window
+from tests.app.helpers import click, open_window
 
 
 def test_a_saved_place_is_kept_only_if_it_fits_this_screen():
@@ -25,6 +25,9 @@ def test_every_panel_fits_a_1024x600_screen(qtbot):
     assert status.isVisible() and status.geometry().bottom() < window.height()
     heatmap = window.weight_view.heatmap  # the weights column: its plot and colour bar inside its width
     assert heatmap.ci.geometry().width() <= heatmap.width() + 1
+    assert window.findChild(object, "plotsHint").isVisible()  # before the first batch: a hint, not empty axes
+    click(qtbot, window, "stepButton")
+    qtbot.waitUntil(lambda: window.session.run_log.step == 1 and window.plots.loss_plot.isVisible(), timeout=10_000)
     for name in ("lossPlot", "accuracyPlot", "networkDiagram"):
         widget = window.findChild(object, name)
         assert widget.isVisible() and widget.height() >= 90, name
