@@ -38,14 +38,15 @@ class EmbeddingView(QWidget):
         self.layer_picker.setObjectName("embeddingLayerPicker")
         self.layer_picker.setToolTip(self.tr("Which layer's outputs to flatten onto the plane"))
         self.layer_picker.currentIndexChanged.connect(self._layer_chosen)
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName("embeddingPlot")
+        # The legend in a column of its own, right of the plot: it hides no point.
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setObjectName("embeddingPlot")
+        self.plot = self.canvas.addPlot(row=0, col=0)
         self.plot.setAspectLocked(True)
         for name in ("bottom", "left"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
-        self.legend = pg.LegendItem(offset=(-4, 4), labelTextSize="8pt", verSpacing=-6,
-                                    brush=pg.mkBrush(128, 128, 128, 40))
-        self.legend.setParentItem(self.plot.getPlotItem().vb)
+        self.legend = pg.LegendItem(labelTextSize="8pt", verSpacing=-6)
+        self.canvas.addItem(self.legend, row=0, col=1)
         self.scatters: list[pg.ScatterPlotItem] = []  # one per class
         self.class_names: tuple[str, ...] = ()
         self.sample_text = QLabel(self.tr("Hover over a point to see its sample."))
@@ -65,7 +66,7 @@ class EmbeddingView(QWidget):
         row.addWidget(QLabel(self.tr("Layer")))
         row.addWidget(self.layer_picker, 1)
         layout.addLayout(row)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.canvas, 1)
         below = QHBoxLayout()
         below.addWidget(self.sample_image)
         below.addWidget(self.sample_text, 1)
@@ -77,7 +78,7 @@ class EmbeddingView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
 
-        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
+        self.canvas.scene().sigMouseMoved.connect(self._mouse_moved)
         session.events.connect("probed", self._probed)
         session.events.connect("model_changed", self._model_changed)
         session.add_probe(self.probe)
@@ -165,7 +166,7 @@ class EmbeddingView(QWidget):
         result = self.result
         if result is None or not len(result["coordinates"]):
             return None
-        width, height = self.plot.getPlotItem().vb.viewPixelSize()
+        width, height = self.plot.vb.viewPixelSize()
         offsets = (result["coordinates"] - [x, y]) / [width or 1.0, height or 1.0]
         distances = np.hypot(offsets[:, 0], offsets[:, 1])
         nearest = int(np.argmin(distances))
@@ -174,7 +175,7 @@ class EmbeddingView(QWidget):
     def _mouse_moved(self, scene_position) -> None:
         if self.result is None or not self.plot.sceneBoundingRect().contains(scene_position):
             return
-        point = self.plot.getPlotItem().vb.mapSceneToView(scene_position)
+        point = self.plot.vb.mapSceneToView(scene_position)
         index = self.sample_near(point.x(), point.y())
         if index is not None and index != self.hovered:
             self.show_sample(index)

@@ -92,7 +92,8 @@ class LayerStatsView(QWidget):
         self.activations = pg.PlotWidget()
         self.activations.setObjectName("layerStatsActivations")
         self.activations.setTitle(self.tr("outputs on validation samples"), size="9pt")
-        self.activations.setLabel("left", self.tr("values"))
+        self.activations.setLabel("left", self.tr("count"))
+        self.activations.setMouseEnabled(x=False, y=False)
         self.activations.getAxis("bottom").enableAutoSIPrefix(False)
         self.activations.getAxis("left").enableAutoSIPrefix(False)
         self.activations.setMinimumHeight(110)
@@ -191,7 +192,9 @@ class LayerStatsView(QWidget):
         if found is None:
             self.bars.setOpts(x0=[], x1=[], height=[])
         else:
-            self.bars.setOpts(x0=found["edges"][:-1], x1=found["edges"][1:], height=found["counts"])
+            edges = found["edges"]
+            self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=found["counts"])
+            self.activations.setRange(xRange=(edges[0], edges[-1]), yRange=(0, max(found["counts"].max(), 1)))
         self.summary.setText(self.in_words(layer, self.result["samples"]))
         self.weights.show_series(self.history.series(layer["name"], "weights"))
         self.gradients.show_series(self.history.series(layer["name"], "gradients"))

@@ -103,7 +103,7 @@ def activation_range(outputs: np.ndarray, activation: str | None) -> tuple[float
 class LayerStatsProbe(Probe):
     """Per layer with weights or an activation: a histogram of its outputs on the first `batch` validation
     samples with its dead and saturated shares, and histograms of each weight array and of its gradient
-    (the last batch's; zeros before any training).
+    (the last batch's; left out while it is all zeros, before any training).
 
     Result: {"step", "samples": how many samples the activations were measured on (0: no data that fits),
     "layers": [{"index" (in model.layers), "name", "type", "activation", "units",
@@ -130,7 +130,8 @@ class LayerStatsProbe(Probe):
                      "units": int(layer.output_shape[-1]) if layer.output_shape else 0,
                      "activations": None, "dead_share": None, "saturated_share": None,
                      "weights": {name: histogram(getattr(layer, name), self.bins) for name in layer.variable_names},
-                     "gradients": {name: histogram(layer.grads[name], self.bins) for name in layer.variable_names}}
+                     "gradients": {name: histogram(layer.grads[name], self.bins) for name in layer.variable_names
+                                   if np.any(layer.grads[name])}}  # none before the first batch
             if outputs is not None:
                 output = outputs[index].reshape(len(outputs[index]), -1)
                 entry["activations"] = histogram(output, self.bins, activation_range(output, activation))

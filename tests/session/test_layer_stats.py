@@ -94,6 +94,14 @@ def test_mnist_sample_weights_and_gradients_are_histogrammed_per_array():
     assert np.any(hidden["gradients"]["kernel"]["edges"] != 0)  # the last batch's gradient, not zeros
 
 
+def test_an_untrained_network_has_no_gradient_histograms_yet():
+    session = Session(Experiment(dataset="moons", epochs=1))
+    session.load_data()
+    result = _stats(session)
+    assert all(layer["gradients"] == {} and set(layer["weights"]) == {"kernel", "bias"}
+               for layer in result["layers"])
+
+
 def test_the_probe_copes_without_data_and_with_data_it_cannot_read(spiral):
     context = spiral._idle_context()
     context.data = context.validation = None
