@@ -9,7 +9,7 @@ of the samples: it learns hardly at all.
 
 import numpy as np
 
-from nnplayground.layers import Activation, Dense, Dropout, Flatten
+from nnplayground.layers import Activation, Dense, Dropout, Flatten, Rescaling
 from nnplayground.session.probes import Probe, ProbeContext
 
 BATCH = 256  # validation samples the activations are measured on: always the first ones, so runs compare
@@ -50,7 +50,9 @@ def layer_outputs(model, x: np.ndarray, upto: int | None = None) -> list[np.ndar
             pass
         elif isinstance(layer, Flatten):
             x = x.reshape(len(x), -1)
-        else:  # Rescaling, Deskew: computed into a buffer, copied out
+        elif isinstance(layer, Rescaling):
+            x = x * layer.scale + layer.offset
+        else:  # Deskew and other preprocessing: whatever it returns, copied
             x = np.array(layer.forward(x, training=False))
         outputs.append(x)
     return outputs

@@ -100,3 +100,11 @@ def test_without_data_the_result_is_empty(spiral):
     context.validation = None
     result = EmbeddingProbe()(spiral.model, context)
     assert result["layer"] is None and result["coordinates"].shape == (0, 2)
+
+
+def test_pca_of_more_features_than_samples_agrees_with_the_covariance_too():
+    x = _known_data()[:40] @ np.random.default_rng(1).normal(size=(3, 60))  # 40 samples, 60 features, rank 3
+    coordinates, ratio, _ = pca(x)
+    values = np.sort(np.linalg.eigvalsh(np.cov(x, rowvar=False)))[::-1]
+    assert ratio == pytest.approx(values[:2] / values.sum())
+    assert coordinates.var(axis=0, ddof=1) == pytest.approx(values[:2])

@@ -150,3 +150,17 @@ def test_the_history_gives_a_layers_series_oldest_first(spiral):
     assert [epoch for epoch, _ in series] == [1, 3]
     assert series[0][1]["counts"].sum() == spiral.model.layers[1].kernel.size
     assert len(history.series("dense", "activations")) == 2
+
+
+def test_the_probes_forward_pass_matches_predict_and_leaves_the_layers_buffers_alone(spiral):
+    from nnplayground.session.layer_stats import layer_outputs
+
+    session = Session(Experiment(dataset="mnist-sample", layers=[LayerSpec(16)], epochs=1, deskew=True))
+    session.load_data()
+    model = session.model
+    x = session.dataset.x_test[:300]
+    buffers = {layer.name: {key: value.shape for key, value in layer._buffers.items()} for layer in model.layers}
+    outputs = layer_outputs(model, x)
+    assert {layer.name: {key: value.shape for key, value in layer._buffers.items()}
+            for layer in model.layers} == buffers
+    assert np.allclose(outputs[-1], model.predict(x), atol=1e-5)
