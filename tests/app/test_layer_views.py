@@ -200,3 +200,29 @@ def test_hovering_a_spiral_point_shows_the_point(qtbot):
     x_val, _ = validation_of(session.dataset, session.experiment.validation_split)
     assert f"point ({x_val[index][0]:.2f}, {x_val[index][1]:.2f})" in view.sample_text.text()
     assert not view.sample_image.isVisible()
+
+
+def test_the_embedding_follows_training_live_and_a_choice_made_meanwhile_lands(qtbot):
+    from nnplayground.session import State, ThreadRunner
+
+    runner = ThreadRunner()
+    session = Session(Experiment(dataset="spiral", n_classes=3, learning_rate=0.03, epochs=100_000, batch_size=8),
+                      runner=runner)
+    session.load_data()
+    view = _shown(qtbot, EmbeddingView(session))
+    view.probe.interval = 0.0  # at every report: the test need not wait out the second
+    session.train()
+    steps = set()
+    while len(steps) < 3:
+        assert runner.deliver()
+        steps.add(view.result["step"])
+    first = view.choices[0][0]
+    before = view.result
+    view.layer_picker.setCurrentIndex(0)  # chosen while the job trains
+    assert view.probe.layer == first
+    while view.result is before:
+        assert runner.deliver()
+    assert view.result["requested"] == view.result["layer"] == first  # answers for the old layer are not drawn
+    session.stop()
+    while session.state is not State.IDLE:
+        assert runner.deliver()
