@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
     bench.add_argument("--torch", action="store_true", help="also time PyTorch, if installed")
     bench.add_argument("--gui", action="store_true", help="measure the window while it trains")
+    bench.add_argument("--all-views", action="store_true", help="with --gui: every view visible at once")
     bench.add_argument("--data", help="train on this MNIST .npz (Keras layout) instead of synthetic digits")
     bench.add_argument("--peer", help="also time neural-network-digits' loop from its unpacked wheel here")
     return parser
@@ -136,7 +137,7 @@ def main(argv=None) -> int:
         if args.gui:
             from nnplayground.app.bench import run_gui_bench
 
-            return run_gui_bench(seconds=3.0 if args.quick else 8.0)
+            return run_gui_bench(seconds=3.0 if args.quick else 8.0, all_views=args.all_views)
         from nnplayground.bench import run_bench
 
         return run_bench(quick=args.quick, torch=args.torch, data=args.data, peer=args.peer)

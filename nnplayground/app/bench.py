@@ -44,12 +44,28 @@ def _session_rate(experiment: Experiment, seconds: float) -> float:
     return samples / (time.perf_counter() - start)
 
 
-def _window_run(app, experiment: Experiment, seconds: float) -> dict:
+def _every_view(window):
+    """A second window showing, at once, every view the main window keeps in its other tabs."""
+    from PySide6.QtWidgets import QGridLayout, QWidget
+
+    from nnplayground.app.main_window import view_tabs
+
+    extra = QWidget()
+    grid = QGridLayout(extra)
+    for i, (_attribute, _title, factory) in enumerate(view_tabs(window)):
+        grid.addWidget(factory(window.session), i // 3, i % 3)
+    extra.resize(1500, 900)
+    extra.show()
+    return extra
+
+
+def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = False) -> dict:
     from nnplayground.app.main_window import MainWindow
 
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    extra = _every_view(window) if all_views else None
     session = window.session
     while session.dataset is None:
         app.processEvents()
@@ -80,6 +96,8 @@ def _window_run(app, experiment: Experiment, seconds: float) -> dict:
     QTimer.singleShot(int(seconds * 1000), app.quit)
     app.exec()  # the real event loop: it sleeps in Qt, holding no GIL, until something happens
     probe.stop()
+    if extra is not None:
+        extra.close()
     window.close()
     steps = first.get("last_step", 0) - first.get("step", 0)
     elapsed = first.get("last_time", 1.0) - first.get("time", 0.0)
@@ -89,13 +107,14 @@ def _window_run(app, experiment: Experiment, seconds: float) -> dict:
             "max": late.max()}
 
 
-def run_gui_bench(seconds: float = 8.0) -> int:
+def run_gui_bench(seconds: float = 8.0, all_views: bool = False) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
     app = QApplication.instance() or QApplication([])
     from nnplayground.app import theme
 
     theme.apply_theme(app, "light")
-    print(f"window 1280x800 on '{app.platformName()}', {seconds:.0f} s per run, probe every {PROBE_MS} ms")
+    print(f"window 1280x800 on '{app.platformName()}', {seconds:.0f} s per run, probe every {PROBE_MS} ms"
+          + (", and every other view open in a second window" if all_views else ""))
     print(f"{'experiment':>31} {'headless':>10} {'session':>10} {'window':>10} {'ratio':>6} {'updates/s':>10} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
     for name, experiment in (("mnist-sample, 32-16, batch 32", Experiment(epochs=10_000)),
@@ -104,7 +123,7 @@ def run_gui_bench(seconds: float = 8.0) -> int:
                              ("spiral, 32-16, batch 32", Experiment(dataset="spiral", epochs=100_000))):
         headless = _headless_rate(experiment, seconds / 2)
         through_session = _session_rate(experiment, seconds / 2)
-        result = _window_run(app, experiment, seconds)
+        result = _window_run(app, experiment, seconds, all_views)
         print(f"{name:>31} {headless:>10,.0f} {through_session:>10,.0f} {result['rate']:>10,.0f} "
               f"{result['rate'] / headless:>6.0%} {result['updates']:>10.1f} {result['p50']:>7.1f} "
               f"{result['p99']:>7.1f} {result['max']:>7.1f}", flush=True)

@@ -38,6 +38,8 @@ from nnplayground.app.background import Tasks
 from nnplayground.app.banner import ABOUT_DATA, ABOUT_FILE, ABOUT_RUN, Banner
 from nnplayground.app.data_loader import DataLoader
 from nnplayground.app.data_panel import DataPanel
+from nnplayground.app.data_view import DataView
+from nnplayground.app.decision_view import DecisionBoundaryView
 from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.app.layer_stack import LayerStackEditor
 from nnplayground.app.network_diagram import NetworkDiagram
@@ -52,6 +54,14 @@ from nnplayground.session.files import ModelFileError, load_model
 CLOSE_WAIT_MS = 500  # a closing window waits this long for its threads, then leaves them (app.main.leave)
 SAVE_WAIT_MS = 120_000  # ...but a save the user asked for is worth waiting for: the run's next batch boundary
 DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests
+
+
+def view_tabs(owner) -> list[tuple[str, str, object]]:
+    """The views beside the training tab: (attribute, tab title, factory taking the session). The
+    benchmark opens them all at once from here."""
+    tr = owner.tr
+    return [("data_view", tr("Data"), DataView),
+            ("decision_view", tr("Decision"), DecisionBoundaryView)]
 
 
 def _format_seconds(seconds: float) -> str:
@@ -185,6 +195,10 @@ class MainWindow(QMainWindow):
         draw_scroll.setWidget(self.draw_panel)
         draw_scroll.setWidgetResizable(True)
         self.centre_tabs.addTab(draw_scroll, self.tr("Draw a digit"))
+        for attribute, title, factory in view_tabs(self):
+            setattr(self, attribute, factory(session))
+            self.centre_tabs.addTab(getattr(self, attribute), title)
+        self.diagram.neuron_clicked.connect(self._neuron_clicked)
         self.centre_tabs.currentChanged.connect(self._centre_tab_changed)
         self.banner = Banner(self.centre_tabs)
         centre_layout.addWidget(self.centre_tabs, 1)
@@ -497,6 +511,13 @@ class MainWindow(QMainWindow):
         if message:
             self.show_message(self.tr("Could not load the data: {0}").format(message), ABOUT_DATA)
         self._show_experiment(self.session.experiment)  # the panel goes back to the data in use
+
+    def _neuron_clicked(self, column: int, unit: int) -> None:
+        """A hidden neuron clicked in the diagram: its output over the plane, for 2-D data."""
+        if self.session.dataset is not None and self.session.dataset.x_train.shape[1:] == (2,) \
+                and 0 < column < len(self.diagram.sizes) - 1:
+            self.decision_view.select_hidden(column, unit)
+            self.centre_tabs.setCurrentWidget(self.decision_view)
 
     def _centre_tab_changed(self, index: int):
         """The draw tab needs width: the weights column gives what it can spare, and on a small screen

@@ -7,7 +7,7 @@ idea of it, and nothing it draws may raise out of paintEvent.
 import logging
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -25,6 +25,8 @@ def _weight_colour(value: float, limit: float) -> QColor:
 
 
 class NetworkDiagram(QWidget):
+    neuron_clicked = Signal(int, int)  # column (0: the inputs, 1: the first hidden layer, ...), unit
+
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setObjectName("networkDiagram")
@@ -48,6 +50,9 @@ class NetworkDiagram(QWidget):
                                   if "kernel" in layer["weights"])] if found else []
         self.update()
 
+    def _drawing_rect(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(40, 12, -40, -26)
+
     def _positions(self, column: int, count: int, rect: QRectF) -> list[QPointF]:
         x = rect.left() + rect.width() * column / max(len(self.sizes) - 1, 1)
         shown = min(count, MAX_DRAWN_NEURONS)
@@ -66,7 +71,7 @@ class NetworkDiagram(QWidget):
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.Antialiasing)
         text_colour = self.palette().color(self.foregroundRole())
-        rect = QRectF(self.rect()).adjusted(40, 12, -40, -26)
+        rect = self._drawing_rect()
         if not self.sizes:
             painter.setPen(text_colour)
             painter.drawText(self.rect(), Qt.AlignCenter, self.tr("Pick data and layers to see the network"))
@@ -110,3 +115,26 @@ class NetworkDiagram(QWidget):
                 width = 0.5 + 3.0 * min(abs(weight) / limit, 1.0) if np.isfinite(weight) else 0.5
                 painter.setPen(QPen(_weight_colour(weight, limit), width))
                 painter.drawLine(a, b)
+
+    def neuron_at(self, position: QPointF) -> tuple[int, int] | None:
+        """(column, unit) of the drawn neuron under `position`, or of the block's unit at that height."""
+        if not self.sizes:
+            return None
+        rect = self._drawing_rect()
+        for column, count in enumerate(self.sizes):
+            points = self._positions(column, count, rect)
+            if not points or abs(position.x() - points[0].x()) > 12:
+                continue
+            if count > MAX_DRAWN_NEURONS:
+                share = (position.y() - rect.top()) / max(rect.height(), 1.0)
+                return (column, int(share * count)) if 0.0 <= share < 1.0 else None
+            nearest = min(range(len(points)), key=lambda i: abs(points[i].y() - position.y()))
+            if abs(points[nearest].y() - position.y()) <= 12:
+                return column, nearest
+        return None
+
+    def mousePressEvent(self, event):  # noqa: N802 - Qt's name
+        found = self.neuron_at(event.position()) if event.button() == Qt.LeftButton else None
+        if found is not None:
+            self.neuron_clicked.emit(*found)
+        super().mousePressEvent(event)

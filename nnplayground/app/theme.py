@@ -8,6 +8,13 @@ THEMES = ("light", "dark")
 # Colours that read on both backgrounds (Okabe-Ito, safe for colour-blind eyes).
 TRAIN, VALIDATION, ACCENT, MUTED = "#0072B2", "#E69F00", "#CC79A7", "#888888"
 DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red, centred on zero
+# One colour per class, in order (Okabe-Ito, then two more that stay apart from them).
+CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#999933",
+                 "#8C564B", "#7F7F7F")
+
+
+def class_colour(index: int) -> str:
+    return CLASS_COLOURS[index % len(CLASS_COLOURS)]
 
 _DARK = {QPalette.Window: "#2b2b2b", QPalette.WindowText: "#e6e6e6", QPalette.Base: "#1e1e1e",
          QPalette.AlternateBase: "#333333", QPalette.ToolTipBase: "#3c3c3c", QPalette.ToolTipText: "#f0f0f0",
