@@ -9,12 +9,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from nnplayground.app import theme
 from nnplayground.session.embedding import EmbeddingProbe
 from nnplayground.session.probes import validation_of
 
-# Okabe-Ito, then two more that read on light and dark backgrounds: ten classes, each its own colour.
-CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
-                 "#8C564B", "#7F3C8D")
 HOVER_PIXELS = 8  # how near (in screen pixels) the mouse must be to a point to show its sample
 
 
@@ -155,7 +153,7 @@ class EmbeddingView(QWidget):
         self.legend.clear()
         self.scatters = []
         for k, name in enumerate(names):
-            colour = CLASS_COLOURS[k % len(CLASS_COLOURS)]
+            colour = theme.class_colour(k)
             scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(colour))
             self.plot.addItem(scatter)
             self.legend.addItem(scatter, name)
@@ -204,4 +202,4 @@ class EmbeddingView(QWidget):
 
     @staticmethod
     def _dot(label: int) -> str:
-        return f'<span style="color:{CLASS_COLOURS[label % len(CLASS_COLOURS)]}">\u25cf</span> '
+        return f'<span style="color:{theme.class_colour(label)}">\u25cf</span> '
