@@ -1,0 +1,228 @@
+"""The layer-statistics and embedding views after real training runs: the numbers they draw are the
+probe's, a real click on a layer chooser changes the layer drawn, and hovering a point shows its sample."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from nnplayground.app.embedding_view import EmbeddingView
+from nnplayground.app.layer_stats_view import RIDGE_HEIGHT, LayerStatsView
+from nnplayground.session import Experiment, LayerSpec, Session
+from nnplayground.session.probes import validation_of
+
+
+def _spiral(**fields) -> Session:
+    return Session(Experiment(**{"dataset": "spiral", "n_classes": 3, "learning_rate": 0.03, "epochs": 30,
+                                 **fields}))
+
+
+def _mnist() -> Session:
+    return Session(Experiment(dataset="mnist-sample", layers=[LayerSpec(32)], epochs=1))
+
+
+def _shown(qtbot, widget, width=480, height=520):
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _pick(qtbot, combo, row: int) -> None:
+    """Open the combo box's list with a click and click entry `row`, as a person does."""
+    qtbot.mouseClick(combo, Qt.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible)
+    # The open list ignores a button release for a double-click interval (so that press, drag, release can
+    # pick): a person's second click comes later than that, and so does this one.
+    qtbot.wait(QApplication.doubleClickInterval() + 50)
+    rect = view.visualRect(combo.model().index(row, 0))
+    x = min(rect.center().x(), view.viewport().width() // 2)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=QPoint(x, rect.center().y()))
+    qtbot.waitUntil(lambda: not view.isVisible())
+    assert combo.currentIndex() == row
+
+
+def test_layer_stats_view_draws_the_probes_numbers_after_a_spiral_run(qtbot):
+    session = _spiral()
+    session.load_data()
+    view = _shown(qtbot, LayerStatsView(session))
+    session.train()
+    result = session.probe_results["layer_stats"]
+    assert view.result is result
+    assert view.layer_picker.count() == len(result["layers"]) == 3
+    layer = view.current_layer()
+    assert layer is result["layers"][0] and layer["activation"] == "relu"
+    assert np.array_equal(view.bars.opts["height"], layer["activations"]["counts"])
+    assert np.array_equal(view.bars.opts["x0"], layer["activations"]["edges"][:-1])
+    dead = round(layer["dead_share"] * layer["units"])
+    assert f"{dead} of {layer['units']} ReLU units dead" in view.summary.text()
+    # Over time: the untrained network (epoch 0) and the last epoch at least, one ridge each, newest last.
+    epochs = view.history.epochs()
+    assert epochs[0] == 0 and epochs[-1] == session.run_log.complete_epochs == 30
+    assert view.weights.epochs == epochs and view.gradients.epochs == epochs[1:]
+    newest = view.history.series(layer["name"], "weights")[-1][1]
+    x, y = view.weights.curves[len(epochs) - 1].getData()
+    edges = newest["edges"]
+    assert np.allclose(x, (edges[:-1] + edges[1:]) / 2)
+    assert np.allclose(y, RIDGE_HEIGHT * newest["counts"] / newest["counts"].max())  # the bottom row
+
+
+def test_a_click_on_the_layer_chooser_draws_another_layer(qtbot):
+    session = _mnist()
+    session.load_data()
+    view = _shown(qtbot, LayerStatsView(session))
+    session.train()
+    _pick(qtbot, view.layer_picker, 1)
+    layer = session.probe_results["layer_stats"]["layers"][1]
+    assert layer["activation"] == "softmax" and view.current_layer() is layer
+    assert np.array_equal(view.bars.opts["height"], layer["activations"]["counts"])
+    assert view.bars.opts["height"].sum() == 256 * 10
+    assert "softmax outputs of 10 units" in view.summary.text()
+    assert view.weights.epochs == [0, 1]  # the untrained network, and after the one epoch
+    assert view.gradients.epochs == [1]  # no gradient before the first batch
+
+
+def test_a_dead_layer_is_said_so(qtbot):
+    session = _spiral(epochs=1)
+    session.train()
+    session.model.layers[1].bias[...] = -1e6
+    view = _shown(qtbot, LayerStatsView(session))  # answered at once: the session is idle
+    assert view.current_layer()["dead_share"] == 1.0
+    assert "32 of 32 ReLU units dead (100%)" in view.summary.text()
+
+
+def test_a_new_run_starts_a_new_history_and_no_network_shows_the_hint(qtbot):
+    session = _spiral(epochs=3)
+    view = _shown(qtbot, LayerStatsView(session))
+    assert view.pages.currentWidget() is view.hint  # no data yet: a hint, not empty axes
+    session.train()
+    assert len(view.history.epochs()) >= 2
+    session.reset()
+    assert view.history.epochs() == [0]
+    session.update(layers=[LayerSpec(0)])  # a problem: no network
+    assert session.model is None and view.pages.currentWidget() is view.hint
+
+
+def _scatter_points(view) -> tuple[np.ndarray, np.ndarray]:
+    """Every drawn point and its class, from the scatter items themselves."""
+    points, labels = [], []
+    for k, scatter in enumerate(view.scatters):
+        x, y = scatter.getData()
+        points.append(np.column_stack([x, y]))
+        labels.append(np.full(len(x), k))
+    return np.concatenate(points), np.concatenate(labels)
+
+
+@pytest.fixture
+def mnist_embedding(qtbot):
+    session = _mnist()
+    session.load_data()
+    view = _shown(qtbot, EmbeddingView(session))
+    session.train()
+    return session, view
+
+
+def test_embedding_view_draws_the_probes_coordinates_by_class(mnist_embedding):
+    session, view = mnist_embedding
+    result = session.probe_results["embedding"]
+    assert view.result is result and result["layer"] == 2  # Rescaling, Flatten, then the hidden layer
+    points, labels = _scatter_points(view)
+    order = np.lexsort((result["coordinates"][:, 1], result["coordinates"][:, 0], result["labels"]))
+    drawn = np.lexsort((points[:, 1], points[:, 0], labels))
+    assert np.allclose(points[drawn], result["coordinates"][order])
+    assert np.array_equal(labels[drawn], result["labels"][order])
+    assert view.class_names == tuple(session.dataset.class_names)
+    assert [label.text for _, label in view.legend.items] == list(session.dataset.class_names)
+    assert f"{result['explained'][0]:.0%}" in view.plot.getAxis("bottom").labelText
+
+
+def test_a_click_on_the_embedding_chooser_flattens_another_layer(qtbot, mnist_embedding):
+    session, view = mnist_embedding
+    before = session.probe_results["embedding"]
+    _pick(qtbot, view.layer_picker, 1)  # the output layer
+    result = session.probe_results["embedding"]
+    assert result is not before and result["layer"] == 3 and view.probe.layer == 3
+    assert view.result is result
+    points, _ = _scatter_points(view)
+    assert np.isclose(np.sort(points[:, 0]), np.sort(result["coordinates"][:, 0])).all()
+
+
+def _loneliest(coordinates: np.ndarray) -> int:
+    """The point farthest from its nearest neighbour: hovering it can only mean it."""
+    distances = np.linalg.norm(coordinates[:, None] - coordinates[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    return int(np.argmax(distances.min(axis=1)))
+
+
+def _move_to(qtbot, view, x: float, y: float) -> None:
+    """The mouse onto plot point (x, y), once the plot's range has taken in the points (it follows them
+    on the next turn of the event loop)."""
+    box = view.plot.vb
+    coordinates = view.result["coordinates"]
+
+    def covered():
+        (left, right), (bottom, top) = box.viewRange()
+        return left <= coordinates[:, 0].min() and coordinates[:, 0].max() <= right \
+            and bottom <= coordinates[:, 1].min() and coordinates[:, 1].max() <= top
+    qtbot.waitUntil(covered)
+    viewport = view.canvas.viewport()
+    position = QPointF(view.canvas.mapFromScene(box.mapViewToScene(QPointF(x, y))))
+    QApplication.sendEvent(viewport, QMouseEvent(QEvent.MouseMove, position, viewport.mapToGlobal(position),
+                                                 Qt.NoButton, Qt.NoButton, Qt.NoModifier))
+
+
+def test_hovering_a_point_shows_its_digit(qtbot, mnist_embedding):
+    session, view = mnist_embedding
+    result = view.result
+    x_val, y_val = validation_of(session.dataset, session.experiment.validation_split)
+    target = _loneliest(result["coordinates"])
+    _move_to(qtbot, view, *result["coordinates"][target])
+    index = int(result["indices"][target])
+    qtbot.waitUntil(lambda: view.hovered == index)
+    assert np.array_equal(view.image.image, x_val[index].astype(np.float32))
+    assert view.sample_image.isVisible()
+    assert f"Validation sample {index}: {session.dataset.class_names[y_val[index]]}" in view.sample_text.text()
+
+
+def test_hovering_a_spiral_point_shows_the_point(qtbot):
+    session = _spiral()
+    session.load_data()
+    view = _shown(qtbot, EmbeddingView(session))
+    session.train()
+    result = view.result
+    target = _loneliest(result["coordinates"])
+    _move_to(qtbot, view, *result["coordinates"][target])
+    index = int(result["indices"][target])
+    qtbot.waitUntil(lambda: view.hovered == index)
+    x_val, _ = validation_of(session.dataset, session.experiment.validation_split)
+    assert f"point ({x_val[index][0]:.2f}, {x_val[index][1]:.2f})" in view.sample_text.text()
+    assert not view.sample_image.isVisible()
+
+
+def test_the_embedding_follows_training_live_and_a_choice_made_meanwhile_lands(qtbot):
+    from nnplayground.session import State, ThreadRunner
+
+    runner = ThreadRunner()
+    session = Session(Experiment(dataset="spiral", n_classes=3, learning_rate=0.03, epochs=100_000, batch_size=8),
+                      runner=runner)
+    session.load_data()
+    view = _shown(qtbot, EmbeddingView(session))
+    view.probe.interval = 0.0  # at every report: the test need not wait out the second
+    session.train()
+    steps = set()
+    while len(steps) < 3:
+        assert runner.deliver()
+        steps.add(view.result["step"])
+    first = view.choices[0][0]
+    before = view.result
+    view.layer_picker.setCurrentIndex(0)  # chosen while the job trains
+    assert view.probe.layer == first
+    while view.result is before:
+        assert runner.deliver()
+    assert view.result["requested"] == view.result["layer"] == first  # answers for the old layer are not drawn
+    session.stop()
+    while session.state is not State.IDLE:
+        assert runner.deliver()
