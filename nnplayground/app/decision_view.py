@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
+from nnplayground.app.visibility import ProbeWhileVisible
 from nnplayground.session.decision import DecisionProbe
 
 THUMBNAIL = 40  # pixels per neuron picture
@@ -150,6 +151,7 @@ class DecisionBoundaryView(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
         session.add_probe(self.probe)
+        self.visibility = ProbeWhileVisible(self, session, self.probe.name)  # a hidden tab costs nothing
         session.events.connect("probed", self._probed)
         session.events.connect("data_changed", lambda _data: self._show_points())
         session.events.connect("model_changed", lambda _model: self._model_changed())

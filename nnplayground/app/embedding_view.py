@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.app.visibility import ProbeWhileVisible
 from nnplayground.session.embedding import EmbeddingProbe
 from nnplayground.session.probes import validation_of
 
@@ -80,6 +81,7 @@ class EmbeddingView(QWidget):
         session.events.connect("probed", self._probed)
         session.events.connect("model_changed", self._model_changed)
         session.add_probe(self.probe)
+        self.visibility = ProbeWhileVisible(self, session, self.probe.name)  # a hidden tab costs nothing
 
     def _model_changed(self, model) -> None:
         """Another network: its default layer, unless the chosen one is still there (checked by the probe)."""

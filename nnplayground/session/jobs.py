@@ -266,7 +266,8 @@ class _Bridge(Callback):
             payload["markers"], self.pending_markers = self.pending_markers, []
         context = ProbeContext(self.step, self.good, self.job.data,
                                validation_of(self.job.data, self.job.validation_split))
-        due = [probe for probe in self.job.probes if final or now - self.last_probe[probe.name] >= probe.interval]
+        due = [probe for probe in self.job.probes
+               if probe.active and (final or now - self.last_probe[probe.name] >= probe.interval)]
         if due:
             payload["probes"] = {probe.name: probe(self.model, context) for probe in due}
             self.last_probe.update({probe.name: now for probe in due})

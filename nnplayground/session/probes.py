@@ -37,6 +37,8 @@ def validation_of(data, validation_split: float) -> tuple[np.ndarray, np.ndarray
 class Probe:
     name = ""
     interval = 0.25  # seconds between answers while training
+    # A probe nobody looks at is not asked (a view on a hidden tab): views switch it as they show and hide.
+    active = True
 
     def __call__(self, model, context: ProbeContext):
         raise NotImplementedError

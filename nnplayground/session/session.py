@@ -335,12 +335,23 @@ class Session:
         if self.control is None and self.model is not None:
             self._probed(probe.name, probe(self.model, self._idle_context()), training=False)
 
-    def probe_now(self) -> None:
-        """Every probe's answer for the idle network."""
+    def probe_now(self, name: str | None = None) -> None:
+        """Every active probe's answer (or probe `name`'s) for the idle network."""
         if self.control is None and self.model is not None:
             context = self._idle_context()
             for probe in list(self.probes.values()):
-                self._probed(probe.name, probe(self.model, context), training=False)
+                if probe.name == name or (name is None and probe.active):
+                    self._probed(probe.name, probe(self.model, context), training=False)
+
+    def set_probe_active(self, name: str, active: bool) -> None:
+        """A view shown (True) or hidden (False): its probe is asked again, or no longer. Shown while idle,
+        it answers at once for the network as it is now."""
+        probe = self.probes.get(name)
+        if probe is None or probe.active == active:
+            return
+        probe.active = active
+        if active:
+            self.probe_now(name)
 
     def _idle_context(self) -> ProbeContext:
         return ProbeContext(self.run_log.step, None, self.dataset,

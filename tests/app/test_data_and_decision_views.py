@@ -145,3 +145,21 @@ def test_a_click_on_a_hidden_neuron_in_the_diagram_shows_it_over_the_plane(qtbot
     hidden = next(i for i, layer in enumerate(window.session.model.layers) if getattr(layer, "units", None))
     assert view.shown == (hidden, unit)
     assert np.isfinite(view.result["neurons"][hidden][:, :, unit]).all()
+
+
+def test_a_view_on_a_hidden_tab_is_not_probed_and_catches_up_when_shown(qtbot):
+    from PySide6.QtWidgets import QTabWidget
+    session = _spiral(epochs=3)
+    tabs = QTabWidget()
+    tabs.addTab(DataView(session), "data")
+    view = DecisionBoundaryView(session)
+    tabs.addTab(view, "decision")
+    _shown(qtbot, tabs)
+    assert not session.probes["decision"].active
+    answers = []
+    session.events.connect("probed", lambda name, result: answers.append(name))
+    session.train()
+    assert "decision" not in answers and "weights" in answers
+    tabs.setCurrentWidget(view)  # shown after the run: the network as it is now
+    assert session.probes["decision"].active and answers[-1] == "decision"
+    assert view.result["step"] == session.run_log.step

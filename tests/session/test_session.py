@@ -472,3 +472,23 @@ def test_a_network_too_big_for_the_memory_is_refused_before_it_is_built(monkeypa
     monkeypatch.setattr(memory, "available_bytes", lambda: 8 * 2**20)
     session.train()
     assert session.run_log.step == 0 and "Cannot train this network" in said[-1]
+
+
+def test_an_inactive_probe_is_not_asked_while_training():
+    from nnplayground.session import Probe
+
+    class Counting(Probe):
+        name, interval, calls = "counting", 0.0, 0
+
+        def __call__(self, model, context):
+            type(self).calls += 1
+            return type(self).calls
+    session = Session(Experiment(dataset="moons", epochs=3))
+    probe = Counting()
+    session.add_probe(probe)
+    session.set_probe_active("counting", False)
+    before = Counting.calls
+    session.train()
+    assert Counting.calls == before
+    session.set_probe_active("counting", True)  # idle: answered at once
+    assert Counting.calls == before + 1 and session.probe_results["counting"] == Counting.calls
