@@ -41,7 +41,9 @@ from nnplayground.app.data_panel import DataPanel
 from nnplayground.app.data_view import DataView
 from nnplayground.app.decision_view import DecisionBoundaryView
 from nnplayground.app.draw_panel import DrawPanel
+from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.layer_stack import LayerStackEditor
+from nnplayground.app.layer_stats_view import LayerStatsView
 from nnplayground.app.network_diagram import NetworkDiagram
 from nnplayground.app.plots import TrainingPlots
 from nnplayground.app.settings_panel import SettingsPanel
@@ -61,7 +63,9 @@ def view_tabs(owner) -> list[tuple[str, str, object]]:
     benchmark opens them all at once from here."""
     tr = owner.tr
     return [("data_view", tr("Data"), DataView),
-            ("decision_view", tr("Decision"), DecisionBoundaryView)]
+            ("decision_view", tr("Decision"), DecisionBoundaryView),
+            ("layer_stats_view", tr("Layers"), LayerStatsView),
+            ("embedding_view", tr("Embedding"), EmbeddingView)]
 
 
 def _format_seconds(seconds: float) -> str:

@@ -43,6 +43,10 @@ class _JobThread(QThread):
         if not self._closing:  # a closing window draws nothing more: no turn to wait for
             self._drawn.wait(GUI_WAIT)
 
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
     def close(self) -> None:
         self._closing = True
         self._drawn.set()
@@ -63,6 +67,8 @@ class QtRunner(QObject):
         thread = self.thread = _JobThread(job, control, self)
 
         def report(payload):
+            if thread.closing:
+                return  # queued before the window closed: its views may be gone
             on_report(payload)
             # Acknowledge once the event loop is idle again, i.e. after the repaints this report caused.
             QTimer.singleShot(0, thread.gui_ready)
@@ -91,6 +97,7 @@ class QtRunner(QObject):
             return True
         thread.close()
         if not let_finish(thread, timeout_ms):
+            thread.finish = None  # its end, whenever it comes, has no window left to tell
             return False
         if thread.finish is not None:
             thread.finish(thread.reason or "failed")
