@@ -137,8 +137,10 @@ def test_the_cells_colours_follow_the_theme(qtbot):
     try:
         for name in ("dark", "light"):
             theme.apply_theme(app, name)
+            base = app.palette().color(QPalette.Base).name()
+            qtbot.waitUntil(lambda base=base: matrix.palette().color(QPalette.Base).name() == base)  # posted
             empty = matrix.image.getColorMap().map(0.0, mode="qcolor")
-            assert empty.name() == matrix.palette().color(QPalette.Base).name()
+            assert empty.name() == base
             seen.append(empty.name())
         assert seen[0] != seen[1]
     finally:
