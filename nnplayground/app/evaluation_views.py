@@ -208,8 +208,14 @@ class ConfusionMatrixView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
         self.setMinimumSize(240, 240)
-        session.events.connect("model_changed", lambda model: self.show_result(None) if model is None else None)
+        session.events.connect("model_changed", self._model_changed)
         watch_evaluation(session, self.show_result)
+
+    def _model_changed(self, model) -> None:
+        if self.gallery is not None:
+            self.gallery.hide()  # its samples were the last network's answers
+        if model is None:
+            self.show_result(None)
 
     def show_result(self, result: dict | None) -> None:
         self.result = result

@@ -90,6 +90,8 @@ def test_clicking_a_cell_opens_a_gallery_of_exactly_its_samples(qtbot):
     assert gallery.table.item(0, 1).text() == f"{x[0]:.3f}" and gallery.table.item(0, 2).text() == f"{x[1]:.3f}"
     _click_cell(qtbot, matrix, 0, 0)  # the diagonal: the right answers
     np.testing.assert_array_equal(gallery.indices, np.flatnonzero((y == 0) & (predicted == 0)))
+    session.reset()  # a new network: the last one's samples go
+    assert not gallery.isVisible()
 
 
 def test_on_the_mnist_sample_mistakes_and_the_gallery_are_pictures(qtbot):
@@ -145,3 +147,25 @@ def test_the_cells_colours_follow_the_theme(qtbot):
         assert seen[0] != seen[1]
     finally:
         theme.apply_theme(app, "light")
+
+
+def test_a_run_stopped_mid_epoch_shows_the_weights_it_stopped_with(qtbot):
+    from nnplayground.session import State, ThreadRunner
+
+    runner = ThreadRunner()
+    session = Session(Experiment(dataset="spiral", n_classes=3, learning_rate=0.03, epochs=1000, batch_size=8),
+                      runner=runner)
+    session.load_data()
+    headline, *_ = _views(qtbot, session)
+    for step in range(1, 41):  # an epoch is 32 batches: one ends, the next is a quarter done
+        session.step()
+        while session.run_log.step < step:
+            assert runner.deliver()
+    assert "after epoch 1" in headline.detail.text()
+    session.stop()
+    while session.state is not State.IDLE:
+        assert runner.deliver()
+    assert session.run_log.step == 40
+    predicted = session.model.predict(session.dataset.x_test).argmax(axis=1)
+    assert headline.accuracy == pytest.approx(np.mean(predicted == session.dataset.y_test))
+    assert f"at step {session.run_log.step:,}" in headline.detail.text()
