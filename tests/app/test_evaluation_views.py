@@ -1,0 +1,171 @@
+"""The mistakes views hold the evaluation probe's numbers after a real run, and a real click on a confusion
+cell opens the gallery of exactly that cell's samples."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from nnplayground.app.evaluation_views import (
+    ConfusionGallery,
+    ConfusionMatrixView,
+    HeadlineAccuracy,
+    MistakesView,
+)
+from nnplayground.session import Experiment, LayerSpec, Session
+
+
+def _views(qtbot, session):
+    views = HeadlineAccuracy(session), ConfusionMatrixView(session), MistakesView(session)
+    for view in views:
+        qtbot.addWidget(view)
+        view.resize(420, 420)
+        view.show()
+    return views
+
+
+def _spiral() -> Session:
+    session = Session(Experiment(dataset="spiral", n_classes=3, noise=0.15, learning_rate=0.03, epochs=60,
+                                 layers=[LayerSpec(32), LayerSpec(32)]))
+    session.load_data()
+    return session
+
+
+def _click_cell(qtbot, view: ConfusionMatrixView, row: int, column: int) -> None:
+    scene_point = view.plot.vb.mapViewToScene(QPointF(column + 0.5, row + 0.5))
+    point = view.plot_widget.mapFromScene(scene_point)
+    qtbot.mouseClick(view.plot_widget.viewport(), Qt.LeftButton, pos=QPoint(point.x(), point.y()))
+
+
+def test_before_any_data_each_view_shows_a_hint(qtbot):
+    headline, matrix, mistakes = _views(qtbot, Session())
+    assert headline.accuracy is None and "appears here" in headline.detail.text()
+    assert matrix.stack.currentWidget() is matrix.hint and matrix.confusion is None
+    assert mistakes.stack.currentWidget() is mistakes.hint and mistakes.mistakes == []
+
+
+def test_the_views_hold_the_numbers_of_a_trained_spiral(qtbot):
+    session = _spiral()
+    headline, matrix, mistakes = _views(qtbot, session)
+    assert headline.accuracy is not None  # the untrained network's, from the probe
+    assert "at step 0" in headline.detail.text()
+    session.train()
+    result = session.probe_results["evaluation"]
+    last = session.run_log.epochs[-1]
+    assert headline.accuracy == pytest.approx(last["val_accuracy"]) and headline.loss == pytest.approx(last["val_loss"])
+    assert headline.value.text() == f"{100 * last['val_accuracy']:.1f}%"
+    predicted = session.model.predict(session.dataset.x_test).argmax(axis=1)
+    y = session.dataset.y_test
+    expected = np.array([[np.sum((y == t) & (predicted == p)) for p in range(3)] for t in range(3)])
+    np.testing.assert_array_equal(matrix.confusion, expected)
+    assert np.trace(matrix.confusion) == np.sum(predicted == y) == round(headline.accuracy * len(y))
+    np.testing.assert_allclose(matrix.shares.sum(axis=1), 1.0)
+    assert [text.toPlainText() for text in matrix.texts] == [str(count) for count in expected.reshape(-1)]
+    matrix.row_shares.click()
+    assert matrix.texts[4].toPlainText() == f"{100 * expected[1, 1] / expected[1].sum():.1f}%"
+    np.testing.assert_allclose(mistakes.accuracies, np.diag(expected) / expected.sum(axis=1))
+    np.testing.assert_allclose(mistakes.bars.opts["height"], mistakes.accuracies)
+    assert mistakes.table.rowCount() == len(mistakes.mistakes) == min(24, int(np.sum(predicted != y)))
+    first = mistakes.mistakes[0]
+    assert mistakes.table.item(0, 0).text() == str(first["index"])
+    assert mistakes.table.item(0, 1).text() == str(first["true"]) and mistakes.table.item(0, 2).text() == \
+        str(first["predicted"]) != str(first["true"])
+    assert result["mistakes"] is mistakes.mistakes
+
+
+def test_clicking_a_cell_opens_a_gallery_of_exactly_its_samples(qtbot):
+    session = _spiral()
+    session.train()
+    _, matrix, _ = _views(qtbot, session)
+    predicted = session.model.predict(session.dataset.x_test).argmax(axis=1)
+    y = session.dataset.y_test
+    row, column = max(((t, p) for t in range(3) for p in range(3) if t != p), key=lambda cell: matrix.confusion[cell])
+    assert matrix.confusion[row, column] > 0
+    _click_cell(qtbot, matrix, row, column)
+    gallery = matrix.findChild(ConfusionGallery, "confusionGallery")
+    assert gallery is not None and gallery.isVisible() and not gallery.isModal()
+    assert gallery.cell == (row, column)
+    np.testing.assert_array_equal(gallery.indices, np.flatnonzero((y == row) & (predicted == column)))
+    assert gallery.table.rowCount() == len(gallery.indices)
+    x = session.dataset.x_test[gallery.indices[0]]
+    assert gallery.table.item(0, 1).text() == f"{x[0]:.3f}" and gallery.table.item(0, 2).text() == f"{x[1]:.3f}"
+    _click_cell(qtbot, matrix, 0, 0)  # the diagonal: the right answers
+    np.testing.assert_array_equal(gallery.indices, np.flatnonzero((y == 0) & (predicted == 0)))
+    session.reset()  # a new network: the last one's samples go
+    assert not gallery.isVisible()
+
+
+def test_on_the_mnist_sample_mistakes_and_the_gallery_are_pictures(qtbot):
+    session = Session(Experiment(dataset="mnist-sample", layers=[LayerSpec(32)], epochs=1))
+    session.load_data()
+    _, matrix, mistakes = _views(qtbot, session)
+    session.train()
+    result = session.probe_results["evaluation"]
+    assert matrix.confusion.sum() == result["n"] == 1000
+    assert np.trace(matrix.confusion) == round(result["accuracy"] * 1000)
+    assert mistakes.thumbnails.count() == 24 and mistakes.table.isHidden()
+    first = mistakes.mistakes[0]
+    assert mistakes.thumbnails.item(0).text() == \
+        f"true {first['true']}, said {first['predicted']} ({100 * first['confidence']:.0f}%)"
+    assert first["true"] != first["predicted"]
+    assert len(matrix.texts) == 100
+    _click_cell(qtbot, matrix, 4, 9)
+    gallery = matrix.gallery
+    expected = np.flatnonzero((result["y_true"] == 4) & (result["y_pred"] == 9))
+    np.testing.assert_array_equal(gallery.positions, expected)
+    assert gallery.thumbnails.count() == len(expected) and gallery.table.isHidden()
+
+
+def test_the_headline_follows_the_epochs(qtbot):
+    session = _spiral()
+    headline, *_ = _views(qtbot, session)
+    seen = []
+    session.events.connect("epoch_ended", lambda logs: seen.append((headline.accuracy, logs["val_accuracy"])))
+    session.update(epochs=3)
+    session.train()
+    assert len(seen) == 3 and all(shown == pytest.approx(logged) for shown, logged in seen)
+    assert "after epoch 3" in headline.detail.text()
+
+
+def test_the_cells_colours_follow_the_theme(qtbot):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from nnplayground.app import theme
+
+    session = _spiral()
+    _, matrix, _ = _views(qtbot, session)
+    app = QApplication.instance()
+    seen = []
+    try:
+        for name in ("dark", "light"):
+            theme.apply_theme(app, name)
+            base = app.palette().color(QPalette.Base).name()
+            qtbot.waitUntil(lambda base=base: matrix.palette().color(QPalette.Base).name() == base)  # posted
+            empty = matrix.image.getColorMap().map(0.0, mode="qcolor")
+            assert empty.name() == base
+            seen.append(empty.name())
+        assert seen[0] != seen[1]
+    finally:
+        theme.apply_theme(app, "light")
+
+
+def test_a_run_stopped_mid_epoch_shows_the_weights_it_stopped_with(qtbot):
+    from nnplayground.session import State, ThreadRunner
+
+    runner = ThreadRunner()
+    session = Session(Experiment(dataset="spiral", n_classes=3, learning_rate=0.03, epochs=1000, batch_size=8),
+                      runner=runner)
+    session.load_data()
+    headline, *_ = _views(qtbot, session)
+    for step in range(1, 41):  # an epoch is 32 batches: one ends, the next is a quarter done
+        session.step()
+        while session.run_log.step < step:
+            assert runner.deliver()
+    assert "after epoch 1" in headline.detail.text()
+    session.stop()
+    while session.state is not State.IDLE:
+        assert runner.deliver()
+    assert session.run_log.step == 40
+    predicted = session.model.predict(session.dataset.x_test).argmax(axis=1)
+    assert headline.accuracy == pytest.approx(np.mean(predicted == session.dataset.y_test))
+    assert f"at step {session.run_log.step:,}" in headline.detail.text()
