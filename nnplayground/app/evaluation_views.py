@@ -405,6 +405,8 @@ class MistakesView(QWidget):
         self.caption.setObjectName("mistakesCaption")
         self.caption.setWordWrap(True)
         self.thumbnails = _thumbnail_list("mistakeThumbnails")
+        self.thumbnails.setToolTip(self.tr("The validation samples the network got wrong with the most "
+                                           "confidence: what it said, and how sure it was"))
         self.table = QTableWidget()
         self.table.setObjectName("mistakeTable")
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
@@ -42,6 +43,7 @@ from nnplayground.app.data_view import DataView
 from nnplayground.app.decision_view import DecisionBoundaryView
 from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.app.embedding_view import EmbeddingView
+from nnplayground.app.evaluation_views import ConfusionMatrixView, HeadlineAccuracy, MistakesView
 from nnplayground.app.layer_stack import LayerStackEditor
 from nnplayground.app.layer_stats_view import LayerStatsView
 from nnplayground.app.network_diagram import NetworkDiagram
@@ -64,8 +66,24 @@ def view_tabs(owner) -> list[tuple[str, str, object]]:
     tr = owner.tr
     return [("data_view", tr("Data"), DataView),
             ("decision_view", tr("Decision"), DecisionBoundaryView),
+            ("mistakes_page", tr("Mistakes"), _mistakes_page),
             ("layer_stats_view", tr("Layers"), LayerStatsView),
             ("embedding_view", tr("Embedding"), EmbeddingView)]
+
+
+def _mistakes_page(session) -> QScrollArea:
+    """The confusion matrix beside the most confident mistakes; on a narrow screen the page scrolls."""
+    splitter = QSplitter(Qt.Horizontal)
+    page = QScrollArea()
+    page.setObjectName("mistakesPage")
+    page.confusion_view = ConfusionMatrixView(session)
+    page.mistakes_view = MistakesView(session)
+    splitter.addWidget(page.confusion_view)
+    splitter.addWidget(page.mistakes_view)
+    page.setWidget(splitter)
+    page.setWidgetResizable(True)
+    page.setFrameShape(QScrollArea.NoFrame)
+    return page
 
 
 def _format_seconds(seconds: float) -> str:
@@ -176,8 +194,14 @@ class MainWindow(QMainWindow):
         self.diagram = NetworkDiagram(session)
         self.plots = TrainingPlots(session)
         self.weight_view = WeightView(session)
+        self.headline = HeadlineAccuracy(session)
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.diagram, 1)
+        top_layout.addWidget(self.headline)
         middle = QSplitter(Qt.Vertical)
-        middle.addWidget(self.diagram)
+        middle.addWidget(top)
         middle.addWidget(self.plots)
         middle.setStretchFactor(1, 4)
         middle.setSizes([170, 630])
