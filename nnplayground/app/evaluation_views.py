@@ -97,6 +97,7 @@ class HeadlineAccuracy(QWidget):
         layout.addWidget(self.value)
         layout.addWidget(self.detail)
         self.setMinimumSize(180, 70)
+        self.setMaximumWidth(240)  # beside the diagram, which needs the width more
         self.clear()
         session.events.connect("run_started", self._run_started)
         session.events.connect("epoch_ended", self._epoch_ended)
@@ -184,6 +185,7 @@ class ConfusionMatrixView(QWidget):
         self.row_shares.toggled.connect(self._write_cells)
         self.caption = QLabel()
         self.caption.setObjectName("confusionCaption")
+        self.caption.setWordWrap(True)  # a narrow page wraps it rather than cutting it under the box
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot = self.plot_widget.addPlot()
         self.plot.setMenuEnabled(False)
