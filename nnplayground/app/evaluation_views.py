@@ -5,6 +5,8 @@ Each view draws only the probe's answer (or, for the headline, the epoch's valid
 run data beyond what it shows.
 """
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, Qt
@@ -148,11 +150,20 @@ class HeadlineAccuracy(QWidget):
 
 
 class _CellImage(pg.ImageItem):
-    """The matrix's image; a click reports the cell under it."""
+    """The matrix's image; a click reports the cell under it.
+
+    It holds its view's handler weakly: a strong bound method made the image keep its own view alive, so
+    the view was destroyed from inside its scene's destruction of the image, which crashed the process.
+    """
 
     def __init__(self, clicked):
         super().__init__()
-        self.clicked = clicked
+        self._clicked = weakref.WeakMethod(clicked)
+
+    def clicked(self, row: int, column: int) -> None:
+        handler = self._clicked()
+        if handler is not None:
+            handler(row, column)
 
     def mouseClickEvent(self, event):  # noqa: N802 - pyqtgraph's name
         if event.button() != Qt.LeftButton or self.image is None:
