@@ -431,7 +431,10 @@ def _fill_points(table: QTableView, result: dict, positions, first_columns: list
              *(f"{value:.3f}" for value in inputs[position].reshape(-1)),
              *(_percent(p) for p in result["probabilities"][position])] for position in positions]
     table.model().set_rows(headers, rows)
-    table.resizeColumnsToContents()
+    metrics = table.fontMetrics()  # widths from the strings: resizeColumnsToContents asks the model cell by cell
+    for column, header in enumerate(headers):
+        texts = [header, *(row[column] for row in rows)]
+        table.setColumnWidth(column, max(metrics.horizontalAdvance(text) for text in texts) + 14)
 
 
 class MistakesView(QWidget):
