@@ -5,24 +5,20 @@ Each view draws only the probe's answer (or, for the headline, the epoch's valid
 run data beyond what it shows.
 """
 
-import weakref
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPalette, QPixmap
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -150,20 +146,11 @@ class HeadlineAccuracy(QWidget):
 
 
 class _CellImage(pg.ImageItem):
-    """The matrix's image; a click reports the cell under it.
+    """The matrix's image; a click says which cell (row, column) was under it. A signal, not a callback
+    kept on the item: an item holding its view would, when the scene deletes it, delete that view (and
+    its scene) from inside the scene's own destructor."""
 
-    It holds its view's handler weakly: a strong bound method made the image keep its own view alive, so
-    the view was destroyed from inside its scene's destruction of the image, which crashed the process.
-    """
-
-    def __init__(self, clicked):
-        super().__init__()
-        self._clicked = weakref.WeakMethod(clicked)
-
-    def clicked(self, row: int, column: int) -> None:
-        handler = self._clicked()
-        if handler is not None:
-            handler(row, column)
+    cell_clicked = Signal(int, int)
 
     def mouseClickEvent(self, event):  # noqa: N802 - pyqtgraph's name
         if event.button() != Qt.LeftButton or self.image is None:
@@ -172,7 +159,7 @@ class _CellImage(pg.ImageItem):
         row, column = int(position.y()), int(position.x())
         if 0 <= row < self.image.shape[0] and 0 <= column < self.image.shape[1]:
             event.accept()
-            self.clicked(row, column)
+            self.cell_clicked.emit(row, column)
 
 
 class ConfusionMatrixView(QWidget):
@@ -206,7 +193,8 @@ class ConfusionMatrixView(QWidget):
         self.plot.setAspectLocked(True)
         self.plot.setLabel("left", self.tr("true class"))
         self.plot.setLabel("bottom", self.tr("predicted class"))
-        self.image = _CellImage(self.open_gallery)
+        self.image = _CellImage()
+        self.image.cell_clicked.connect(self.open_gallery)
         self.plot.addItem(self.image)
         self.hint = _hint(self.tr("The confusion matrix appears once the network has validation data to "
                                   "classify."))
@@ -315,9 +303,7 @@ class ConfusionGallery(QDialog):
         self.title.setWordWrap(True)
         self.title.setObjectName("galleryTitle")
         self.thumbnails = _thumbnail_list("galleryThumbnails")
-        self.table = QTableWidget()
-        self.table.setObjectName("galleryTable")
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table = _table("galleryTable")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.thumbnails, 1)
@@ -351,55 +337,106 @@ class ConfusionGallery(QDialog):
             _fill_points(self.table, result, shown, [self.tr("sample")], names)
 
 
-def _thumbnail_list(name: str) -> QListWidget:
-    view = QListWidget()
+class _Thumbnails(QAbstractListModel):
+    """Read-only (picture, caption, tooltip) entries for a list view in icon mode: a new answer is one model
+    reset, not an item object per thumbnail."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.entries: list[tuple[QPixmap, str, str]] = []
+
+    def set_entries(self, entries) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self.endResetModel()
+
+    def rowCount(self, parent=None):  # noqa: N802 - Qt's name
+        return 0 if parent is not None and parent.isValid() else len(self.entries)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.entries):
+            return None
+        picture, caption, tip = self.entries[index.row()]
+        return {Qt.DecorationRole: picture, Qt.DisplayRole: caption, Qt.ToolTipRole: tip,
+                Qt.TextAlignmentRole: int(Qt.AlignHCenter)}.get(role)
+
+
+class _Rows(QAbstractTableModel):
+    """Read-only rows of text under headers."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.headers: list[str] = []
+        self.rows: list[list[str]] = []
+
+    def set_rows(self, headers: list[str], rows: list[list[str]]) -> None:
+        self.beginResetModel()
+        self.headers, self.rows = list(headers), rows
+        self.endResetModel()
+
+    def rowCount(self, parent=None):  # noqa: N802 - Qt's name
+        return 0 if parent is not None and parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=None):  # noqa: N802 - Qt's name
+        return 0 if parent is not None and parent.isValid() else len(self.headers)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and index.isValid() and index.row() < len(self.rows):
+            return self.rows[index.row()][index.column()]
+        return None
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 - Qt's name
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and section < len(self.headers):
+            return self.headers[section]
+        return None
+
+
+def _thumbnail_list(name: str) -> QListView:
+    view = QListView()
     view.setObjectName(name)
-    view.setViewMode(QListWidget.IconMode)
+    view.setModel(_Thumbnails(view))
+    view.setViewMode(QListView.IconMode)
     view.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
-    view.setResizeMode(QListWidget.Adjust)
-    view.setMovement(QListWidget.Static)
+    view.setResizeMode(QListView.Adjust)
+    view.setMovement(QListView.Static)
     view.setUniformItemSizes(True)
     view.setSpacing(2)
     view.setSelectionMode(QAbstractItemView.NoSelection)
     return view
 
 
-def _fill_thumbnails(view: QListWidget, entries) -> None:
-    """(image, caption, tooltip) entries as the list's items, replacing what it held."""
-    view.setUpdatesEnabled(False)
-    view.clear()
-    width = 0
-    for image, caption, tip in entries:
-        item = QListWidgetItem(QIcon(thumbnail(image)), caption)
-        item.setToolTip(tip)
-        item.setTextAlignment(Qt.AlignHCenter)
-        view.addItem(item)
-        width = max(width, view.fontMetrics().horizontalAdvance(caption) + 8)
+def _table(name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(_Rows(view))
+    view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
+    return view
+
+
+def _fill_thumbnails(view: QListView, entries) -> None:
+    """(image, caption, tooltip) entries as the view's pictures, replacing what it showed."""
+    entries = [(thumbnail(image), caption, tip) for image, caption, tip in entries]
+    width = max((view.fontMetrics().horizontalAdvance(caption) + 8 for _, caption, _ in entries), default=0)
     view.setGridSize(QSize(max(THUMBNAIL + 8, width), THUMBNAIL + 2 * view.fontMetrics().height() + 6))
-    view.setUpdatesEnabled(True)
+    view.model().set_entries(entries)
 
 
-def _fill_points(table: QTableWidget, result: dict, positions, first_columns: list[str], names,
+def _fill_points(table: QTableView, result: dict, positions, first_columns: list[str], names,
                  extra=None) -> None:
     """One row per sample: its index, any `extra(position)` cells, its coordinates, its probabilities."""
     inputs = result["inputs"]
     coordinates = inputs.reshape(len(inputs), -1).shape[1]
     headers = [*first_columns, *(f"x{j + 1}" for j in range(coordinates)), *(f"p({name})" for name in names)]
-    table.setUpdatesEnabled(False)
-    table.clear()
-    table.setColumnCount(len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setRowCount(len(positions))
-    for row, position in enumerate(positions):
-        cells = [str(int(result["indices"][position])), *(extra(position) if extra else ()),
-                 *(f"{value:.3f}" for value in inputs[position].reshape(-1)),
-                 *(_percent(p) for p in result["probabilities"][position])]
-        for column, value in enumerate(cells):
-            table.setItem(row, column, QTableWidgetItem(value))
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
-    table.resizeColumnsToContents()
-    table.setUpdatesEnabled(True)
+    rows = [[str(int(result["indices"][position])), *(extra(position) if extra else ()),
+             *(f"{value:.3f}" for value in inputs[position].reshape(-1)),
+             *(_percent(p) for p in result["probabilities"][position])] for position in positions]
+    table.model().set_rows(headers, rows)
+    metrics = table.fontMetrics()  # widths from the strings: resizeColumnsToContents asks the model cell by cell
+    for column, header in enumerate(headers):
+        texts = [header, *(row[column] for row in rows)]
+        table.setColumnWidth(column, max(metrics.horizontalAdvance(text) for text in texts) + 14)
 
 
 class MistakesView(QWidget):
@@ -420,9 +457,7 @@ class MistakesView(QWidget):
         self.thumbnails = _thumbnail_list("mistakeThumbnails")
         self.thumbnails.setToolTip(self.tr("The validation samples the network got wrong with the most "
                                            "confidence: what it said, and how sure it was"))
-        self.table = QTableWidget()
-        self.table.setObjectName("mistakeTable")
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table = _table("mistakeTable")
         self.bars_plot = pg.PlotWidget()
         self.bars_plot.setObjectName("perClassAccuracy")
         self.bars_plot.setMenuEnabled(False)
