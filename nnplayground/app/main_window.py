@@ -142,7 +142,8 @@ class MainWindow(QMainWindow):
         personal, personal_problem = _personal_digits()
         self.runner = QtRunner(self)
         self.session = Session(self._restored_experiment(), runner=self.runner, personal=personal)
-        self.loader: DataLoader | None = None
+        self.loader: DataLoader | None = None  # the newest; its result is the one used
+        self._loaders: set[DataLoader] = set()  # every loader still running, superseded ones too
         self.files = Tasks(self)  # files being read off the GUI thread
         self._opens = 0  # model files asked for: only the newest one is adopted
         self._data_timer = QTimer(self)
@@ -514,6 +515,7 @@ class MainWindow(QMainWindow):
         if self.loader is not None:  # a newer choice supersedes it: its result will be ignored
             self.loader.cancel()
         loader = self.loader = DataLoader(candidate, self.session.personal, self)
+        self._loaders.add(loader)  # superseded ones run on until their call returns: closing must wait for all
         title = catalog.TITLES[candidate.dataset] if candidate.dataset != "file" else candidate.data_path
         dialog = QProgressDialog(f"Getting {title}...", self.tr("Cancel"), 0, 0, self)
         dialog.setObjectName("downloadDialog")
@@ -525,7 +527,7 @@ class MainWindow(QMainWindow):
         loader.loaded.connect(lambda dataset: self._loaded(loader, dataset, candidate))
         loader.failed.connect(lambda message: self._data_failed(message) if loader is self.loader else None)
         loader.finished.connect(dialog.reset)
-        loader.finished.connect(lambda: self._loader_gone(loader))
+        loader.finished.connect(lambda: (self._loaders.discard(loader), self._loader_gone(loader)))
         loader.finished.connect(loader.deleteLater)
         loader.start()
 
@@ -726,9 +728,10 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self._data_timer.stop()
         self.session.stop()
-        if self.loader is not None:
-            self.loader.cancel()
-            let_finish(self.loader, CLOSE_WAIT_MS)
+        for loader in list(self._loaders):  # a superseded loader is a child too: destroyed running, it aborts
+            loader.cancel()
+            let_finish(loader, CLOSE_WAIT_MS)
+        self._loaders.clear()
         self.files.finish_all(CLOSE_WAIT_MS)
         self.draw_panel.files.finish_all(CLOSE_WAIT_MS)
         self._finish_run_before_closing()
