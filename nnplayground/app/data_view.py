@@ -87,6 +87,7 @@ class DataView(QWidget):
 
     def _show_points(self, data) -> None:
         self.show_test.setVisible(True)
+        self.legend.setVisible(True)
         self.plot.setAspectLocked(True)
         self.plot.getPlotItem().showAxes(True)
         left = self.plot.getPlotItem().getAxis("left")
@@ -101,6 +102,7 @@ class DataView(QWidget):
 
     def _show_images(self, data) -> None:
         self.show_test.setVisible(False)
+        self.legend.setVisible(False)  # the rows are labelled with the class names instead
         grid, self.found = sample_grid(data.x_train, data.y_train, data.n_classes)
         self.plot.setAspectLocked(True)
         self.plot.getPlotItem().invertY(True)

@@ -110,6 +110,7 @@ def test_the_data_view_shows_points_by_class_or_a_grid_of_samples_per_class(qtbo
     assert not view.test_points.isVisible()
     session.load_data(dataset="mnist-sample")
     assert view.images.image.shape == (10 * 30 - 2, 12 * 30 - 2) and view.found == [12] * 10
+    assert not view.legend.isVisible()  # no empty legend box over the grid
     assert len(view.train_points.data) == 0
 
 
