@@ -372,7 +372,12 @@ class Session:
 
     def train(self) -> bool:
         """Start training (loading the data first if there is none), or resume a paused run. With the
-        synchronous runner this returns when the run is over."""
+        synchronous runner this returns when the run is over. Asked while the run is ending for a change
+        that waits for it (new data, a reset), it trains the new network once that change is made."""
+        if self.control is not None and self.control.stopping:
+            if self._start not in self._after_stop:
+                self.when_stopped(self._start)
+            return True
         if self.state is State.PAUSED:
             self.control.resume()
             self._set_state(State.RUNNING)

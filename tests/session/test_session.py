@@ -492,3 +492,21 @@ def test_an_inactive_probe_is_not_asked_while_training():
     assert Counting.calls == before
     session.set_probe_active("counting", True)  # idle: answered at once
     assert Counting.calls == before + 1 and session.probe_results["counting"] == Counting.calls
+
+
+def test_train_pressed_while_a_paused_run_ends_for_new_data_trains_the_new_network():
+    """Pause, pick other data (the run must end first), press Train before it has: the new network trains;
+    the press is not swallowed by the run that was ending."""
+    session, runner = _threaded()
+    session.train()
+    _until(runner, lambda: session.run_log.step > 5)
+    session.pause()
+    while runner.deliver(timeout=0.5):
+        pass
+    session.load_data(dataset="circle")  # waits for the paused run to stop
+    assert session.dataset.name == "moons"
+    assert session.train()
+    _until(runner, lambda: session.dataset.name == "circle" and session.run_log.step > 3)
+    assert session.state is State.RUNNING and session.model.optimizer.iterations == session.run_log.step
+    session.stop()
+    _finish(session, runner)
