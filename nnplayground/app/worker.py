@@ -6,6 +6,7 @@ report (holding no GIL) until the GUI has drawn it, at most GUI_WAIT seconds.
 """
 
 import threading
+import weakref
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
@@ -31,7 +32,7 @@ class _JobThread(QThread):
         self._drawn = threading.Event()
         self._closing = False
         self.reason: str | None = None
-        self.finish = None  # the runner's handling of its end, called once
+        self.delivered = False  # its end has been handled (by the done signal or by a closing window)
 
     def run(self) -> None:
         self.reason = self.job.run(self.control, self._report)
@@ -65,6 +66,7 @@ class QtRunner(QObject):
 
     def start(self, job, control, on_report, on_finished) -> None:
         thread = self.thread = _JobThread(job, control, self)
+        runner = weakref.ref(self)  # no cycle through the runner: the collector must not be the one to free it
 
         def report(payload):
             if thread.closing:
@@ -74,16 +76,16 @@ class QtRunner(QObject):
             QTimer.singleShot(0, thread.gui_ready)
 
         def done(reason):
-            if thread.finish is None:
+            if thread.delivered:
                 return  # already handled by shut_down
-            thread.finish = None
+            thread.delivered = True
             thread.wait()
-            if self.thread is thread:
-                self.thread = None
+            owner = runner()
+            if owner is not None and owner.thread is thread:
+                owner.thread = None
             thread.deleteLater()
             on_finished(reason)
 
-        thread.finish = done
         thread.reported.connect(report)
         thread.done.connect(done)
         thread.start()
@@ -97,10 +99,10 @@ class QtRunner(QObject):
             return True
         thread.close()
         if not let_finish(thread, timeout_ms):
-            thread.finish = None  # its end, whenever it comes, has no window left to tell
+            thread.delivered = True  # its end, whenever it comes, has no window left to tell
             return False
-        if thread.finish is not None:
-            thread.finish(thread.reason or "failed")
+        if not thread.delivered:  # emitted here, on the GUI thread, it is handled at once
+            thread.done.emit(thread.reason or "failed")
         return True
 
 
