@@ -130,9 +130,18 @@ class EmbeddingView(QWidget):
         names = tuple(dataset.class_names) if dataset is not None else ()
         return names if len(names) >= count else tuple(str(k) for k in range(count))
 
+    def _drawn_coordinates(self) -> np.ndarray:
+        """Where the points go: the PCA plane, or for a one-unit layer its output across and the classes
+        in rows (each point a little off its row, so that a thousand equal outputs still show as many)."""
+        result = self.result
+        if result.get("units") != 1:
+            return result["coordinates"]
+        spread = (result["indices"] * 0.618034) % 1.0 - 0.5
+        return np.column_stack([result["coordinates"][:, 0], result["labels"] + 0.6 * spread])
+
     def _draw(self) -> None:
         result = self.result
-        coordinates, labels = result["coordinates"], result["labels"]
+        coordinates, labels = self._drawn_coordinates(), result["labels"]
         count = int(labels.max()) + 1 if len(labels) else 0
         names = self._names(count)
         if names != self.class_names or len(self.scatters) < count:
@@ -140,13 +149,25 @@ class EmbeddingView(QWidget):
         for k, scatter in enumerate(self.scatters):
             chosen = labels == k
             scatter.setData(coordinates[chosen, 0], coordinates[chosen, 1])
-        first, second = result["explained"]
-        self.plot.setLabel("bottom", self.tr("PC 1 ({share:.0%} of variance)").format(share=first))
-        self.plot.setLabel("left", self.tr("PC 2 ({share:.0%})").format(share=second))
+        self._label_axes(result, names)
         self.plot.setTitle(self.tr("{layer}: {n} validation samples").format(
             layer=self.layer_picker.currentText(), n=len(labels)), size="9pt")
         if self.hovered is not None:
             self.show_sample(self.hovered)
+
+    def _label_axes(self, result: dict, names: tuple[str, ...]) -> None:
+        left = self.plot.getAxis("left")
+        if result.get("units") == 1:
+            self.plot.setAspectLocked(False)
+            self.plot.setLabel("bottom", self.tr("the layer's one output"))
+            self.plot.setLabel("left", self.tr("class"))
+            left.setTicks([[(k, name) for k, name in enumerate(names)]])
+            return
+        self.plot.setAspectLocked(True)
+        left.setTicks(None)
+        first, second = result["explained"]
+        self.plot.setLabel("bottom", self.tr("PC 1 ({share:.0%} of variance)").format(share=first))
+        self.plot.setLabel("left", self.tr("PC 2 ({share:.0%})").format(share=second))
 
     def _set_classes(self, names: tuple[str, ...]) -> None:
         self.class_names = names
@@ -167,7 +188,7 @@ class EmbeddingView(QWidget):
         if result is None or not len(result["coordinates"]):
             return None
         width, height = self.plot.vb.viewPixelSize()
-        offsets = (result["coordinates"] - [x, y]) / [width or 1.0, height or 1.0]
+        offsets = (self._drawn_coordinates() - [x, y]) / [width or 1.0, height or 1.0]
         distances = np.hypot(offsets[:, 0], offsets[:, 1])
         nearest = int(np.argmin(distances))
         return int(result["indices"][nearest]) if distances[nearest] <= HOVER_PIXELS else None

@@ -59,8 +59,9 @@ class EmbeddingProbe(Probe):
 
     Result: {"step", "requested", "layer", "layers": [(index, name, units)] to choose from,
     "coordinates": (n, 2), "labels": (n,) ints, "indices": (n,) the samples' places in the validation
-    data, "explained": (2,) explained variance ratio} or, with no data the model reads, the same with
-    n = 0 and "layer" None.
+    data, "explained": (2,) explained variance ratio, "units": the layer's width} or, with no data the
+    model reads, the same with n = 0 and "layer" None. A layer of one unit has nothing to project: its
+    coordinates are the unit's own outputs and zeros.
     """
 
     name = "embedding"
@@ -85,14 +86,18 @@ class EmbeddingProbe(Probe):
         found = validation_batch(context, model, self.samples) if layer is not None else None
         result = {"step": context.step, "requested": requested, "layer": layer if found is not None else None,
                   "layers": choices, "coordinates": np.zeros((0, 2)), "labels": np.zeros(0, int),
-                  "indices": np.zeros(0, int), "explained": np.zeros(2)}
+                  "indices": np.zeros(0, int), "explained": np.zeros(2), "units": 0}
         if found is None:
             return result
         x, y = found
-        outputs = layer_outputs(model, x, upto=layer)[layer]
-        coordinates, explained, _ = pca(outputs.reshape(len(outputs), -1))
+        outputs = layer_outputs(model, x, upto=layer)[layer].reshape(len(x), -1)
+        if outputs.shape[1] == 1:
+            coordinates = np.column_stack([outputs[:, 0], np.zeros(len(x))]).astype(np.float64)
+            explained = np.array([1.0, 0.0])
+        else:
+            coordinates, explained, _ = pca(outputs)
         labels = np.asarray(y).reshape(len(y), -1)
         labels = labels[:, 0] if labels.shape[1] == 1 else np.argmax(labels, axis=1)  # one-hot labels too
         result.update(coordinates=coordinates, labels=labels.astype(int), indices=np.arange(len(x)),
-                      explained=explained)
+                      explained=explained, units=outputs.shape[1])
         return result

@@ -18,7 +18,15 @@ from nnplayground.callbacks import Callback, EarlyStopping
 from nnplayground.session.probes import ProbeContext, validation_of
 
 UNLIMITED_EPOCHS = 10**9  # "run until paused": more epochs than anyone waits for; Pause or Stop ends it first
-REPORT_INTERVAL = 1 / 30  # at most ~30 reports a second: more is more than an eye (or a GUI) can use
+# Reports start every REPORT_INTERVAL: about 21 a second, smooth to the eye (the window's goal is 20 curve
+# updates a second). Each report costs the job the GUI's drawing time (a window waits for it), so fewer
+# reports are more training (nnplayground bench --gui measures it). Whatever the GUI takes, at least
+# MIN_TRAINING passes between two reports.
+REPORT_INTERVAL = 0.048
+MIN_TRAINING = 0.025
+# A slow probe (one second apart or more: evaluation, statistics, an embedding) shares a report with no
+# other slow one: their costs, in the job and in the views that draw them, are spread over several reports.
+SLOW_PROBE = 0.5
 
 
 FAILURE_PREFIX = "Training stopped: "  # a job's failure, as its message begins
@@ -186,7 +194,7 @@ class _Bridge(Callback):
         self.pending = {"step": [], "position": [], "loss": [], "accuracy": []}
         self.pending_epochs: list[dict] = []
         self.pending_markers: list[dict] = []
-        self.last_report = 0.0
+        self.next_report = 0.0
         self.last_probe = {probe.name: -math.inf for probe in self.job.probes}
         self.trained_seconds, self.samples, self.batch_in_epoch = 0.0, 0, 0
         self.epoch = self.job.initial_epoch
@@ -241,13 +249,13 @@ class _Bridge(Callback):
             return
         self.any_finite = True
         self.good, self.before = self.before, self.good  # the weights this batch started from were fine
-        if now - self.last_report >= REPORT_INTERVAL:
+        if now >= self.next_report:
             self.flush(final=False)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.batch_in_epoch == self.steps:  # a run stopped mid-epoch has not ended that epoch
             self.pending_epochs.append({"logs": dict(logs or {}), "step": self.step, "position": self.position})
-        if time.perf_counter() - self.last_report >= REPORT_INTERVAL:
+        if time.perf_counter() >= self.next_report:
             self.flush(final=False)
 
     def on_train_end(self, logs=None):
@@ -266,13 +274,27 @@ class _Bridge(Callback):
             payload["markers"], self.pending_markers = self.pending_markers, []
         context = ProbeContext(self.step, self.good, self.job.data,
                                validation_of(self.job.data, self.job.validation_split))
-        due = [probe for probe in self.job.probes
-               if probe.active and (final or now - self.last_probe[probe.name] >= probe.interval)]
+        due = self._due_probes(now, final)
         if due:
             payload["probes"] = {probe.name: probe(self.model, context) for probe in due}
             self.last_probe.update({probe.name: now for probe in due})
         self.report(payload)
-        self.last_report = time.perf_counter()
+        self.next_report = max(now + REPORT_INTERVAL, time.perf_counter() + MIN_TRAINING)
+
+    def _due_probes(self, now: float, final: bool) -> list:
+        """The active probes due in this report (all of them when final); of the slow ones, only the most
+        overdue (see SLOW_PROBE). A probe is due in the report nearest its time: with reports 48 ms apart, a
+        probe every 0.1 s answers in every second report, ten times a second, not in every third."""
+        active = [probe for probe in self.job.probes if probe.active]
+        if final:
+            return active
+        early = REPORT_INTERVAL / 2
+        due = [probe for probe in active if now - self.last_probe[probe.name] >= probe.interval - early]
+        slow = [probe for probe in due if probe.interval >= SLOW_PROBE]
+        if len(slow) > 1:
+            keep = min(slow, key=lambda probe: self.last_probe[probe.name] + probe.interval)
+            due = [probe for probe in due if probe.interval < SLOW_PROBE or probe is keep]
+        return due
 
     def _progress(self) -> dict:
         done = self.model.optimizer.iterations - self.first_iteration

@@ -150,6 +150,21 @@ def test_a_click_on_the_embedding_chooser_flattens_another_layer(qtbot, mnist_em
     assert np.isclose(np.sort(points[:, 0]), np.sort(result["coordinates"][:, 0])).all()
 
 
+def test_a_one_unit_layer_puts_each_class_in_a_row_of_its_own(qtbot):
+    session = Session(Experiment(dataset="moons", layers=[LayerSpec(4)], epochs=5))
+    session.load_data()
+    view = _shown(qtbot, EmbeddingView(session))
+    session.train()
+    _pick(qtbot, view.layer_picker, 1)  # the output layer: one sigmoid unit
+    result = session.probe_results["embedding"]
+    assert result["units"] == 1
+    points, labels = _scatter_points(view)
+    assert np.abs(points[:, 1] - labels).max() < 0.31  # rows by class, not all on one line
+    assert len(set(labels.tolist())) == 2 and points[:, 1].std() > 0.3
+    assert view.plot.getAxis("left").labelText == "class"
+    assert "PC" not in view.plot.getAxis("bottom").labelText
+
+
 def _loneliest(coordinates: np.ndarray) -> int:
     """The point farthest from its nearest neighbour: hovering it can only mean it."""
     distances = np.linalg.norm(coordinates[:, None] - coordinates[None], axis=2)

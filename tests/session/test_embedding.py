@@ -108,3 +108,16 @@ def test_pca_of_more_features_than_samples_agrees_with_the_covariance_too():
     values = np.sort(np.linalg.eigvalsh(np.cov(x, rowvar=False)))[::-1]
     assert ratio == pytest.approx(values[:2] / values.sum())
     assert coordinates.var(axis=0, ddof=1) == pytest.approx(values[:2])
+
+
+def test_a_one_unit_layer_is_shown_as_its_own_output_not_a_projection():
+    session = Session(Experiment(dataset="moons", layers=[LayerSpec(4)], epochs=5))
+    session.train()
+    model, context = session.model, session._idle_context()
+    output = hidden_layers(model)[-1]
+    assert model.layers[output].output_shape[-1] == 1  # two classes: one sigmoid unit
+    result = EmbeddingProbe(layer=output)(model, context)
+    x = context.validation[0][:1000]
+    assert result["units"] == 1 and list(result["explained"]) == [1.0, 0.0]
+    assert result["coordinates"][:, 0] == pytest.approx(model.predict(x, verbose=0)[:, 0], abs=1e-5)
+    assert not result["coordinates"][:, 1].any()
