@@ -5,6 +5,8 @@ training live: a layer that learns pulls the classes apart.
 A view of the session's embedding probe: the chooser tells the probe which layer to flatten.
 """
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
@@ -37,15 +39,16 @@ class EmbeddingView(QWidget):
         self.layer_picker.setObjectName("embeddingLayerPicker")
         self.layer_picker.setToolTip(self.tr("Which layer's outputs to flatten onto the plane"))
         self.layer_picker.currentIndexChanged.connect(self._layer_chosen)
-        # The legend in a column of its own, right of the plot: it hides no point.
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setObjectName("embeddingPlot")
         self.plot = self.canvas.addPlot(row=0, col=0)
         self.plot.setAspectLocked(True)
         for name in ("bottom", "left"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
-        self.legend = pg.LegendItem(labelTextSize="8pt", verSpacing=-6)
-        self.canvas.addItem(self.legend, row=0, col=1)
+        # The legend on a line of its own above the plot: it hides no point, and its dots sit by their names.
+        self.legend = QLabel()
+        self.legend.setObjectName("embeddingLegend")
+        self.legend.setWordWrap(True)
         self.scatters: list[pg.ScatterPlotItem] = []  # one per class
         self.class_names: tuple[str, ...] = ()
         self.sample_text = QLabel(self.tr("Hover over a point to see its sample."))
@@ -65,6 +68,7 @@ class EmbeddingView(QWidget):
         row.addWidget(QLabel(self.tr("Layer")))
         row.addWidget(self.layer_picker, 1)
         layout.addLayout(row)
+        layout.addWidget(self.legend)
         layout.addWidget(self.canvas, 1)
         below = QHBoxLayout()
         below.addWidget(self.sample_image)
@@ -173,14 +177,13 @@ class EmbeddingView(QWidget):
         self.class_names = names
         for scatter in self.scatters:
             self.plot.removeItem(scatter)
-        self.legend.clear()
         self.scatters = []
-        for k, name in enumerate(names):
+        for k in range(len(names)):
             colour = theme.class_colour(k)
             scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(colour))
             self.plot.addItem(scatter)
-            self.legend.addItem(scatter, name)
             self.scatters.append(scatter)
+        self.legend.setText("&nbsp;&nbsp;".join(self._dot(k) + html.escape(name) for k, name in enumerate(names)))
 
     def sample_near(self, x: float, y: float) -> int | None:
         """The validation index of the drawn point nearest (x, y) (plot coordinates), if within HOVER_PIXELS."""

@@ -71,10 +71,24 @@ def view_tabs(owner) -> list[tuple[str, str, object]]:
             ("embedding_view", tr("Embedding"), EmbeddingView)]
 
 
+class _TwoViewPage(QScrollArea):
+    """Two views side by side, or one above the other when the page is too narrow for both: a narrow
+    window scrolls the page down, as a web page does, instead of cutting the right-hand view off."""
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        splitter = self.widget()
+        side_by_side = sum(max(view.minimumSizeHint().width(), view.minimumWidth())
+                           for view in map(splitter.widget, range(splitter.count()))) + 20
+        wanted = Qt.Horizontal if event.size().width() >= side_by_side else Qt.Vertical
+        if splitter.orientation() != wanted:
+            splitter.setOrientation(wanted)
+        super().resizeEvent(event)
+
+
 def _mistakes_page(session) -> QScrollArea:
-    """The confusion matrix beside the most confident mistakes; on a narrow screen the page scrolls."""
+    """The confusion matrix beside the most confident mistakes (below them on a narrow screen)."""
     splitter = QSplitter(Qt.Horizontal)
-    page = QScrollArea()
+    page = _TwoViewPage()
     page.setObjectName("mistakesPage")
     page.confusion_view = ConfusionMatrixView(session)
     page.mistakes_view = MistakesView(session)

@@ -51,7 +51,13 @@ class NetworkDiagram(QWidget):
         self.update()
 
     def _drawing_rect(self) -> QRectF:
-        return QRectF(self.rect()).adjusted(40, 12, -40, -26)
+        """Where the neurons go: above the captions, which take one line or, when the columns are close,
+        two (their height decides the space below, so no caption is cut off at the bottom)."""
+        rect = QRectF(self.rect()).adjusted(40, 12, -40, -26)
+        if self.sizes:
+            lines = max(text.count("\n") + 1 for _, text, _ in self.captions(rect))
+            rect.setBottom(rect.bottom() - (lines - 1) * QFontMetricsF(self.font()).lineSpacing())
+        return rect
 
     def _positions(self, column: int, count: int, rect: QRectF) -> list[QPointF]:
         x = rect.left() + rect.width() * column / max(len(self.sizes) - 1, 1)
@@ -118,7 +124,8 @@ class NetworkDiagram(QWidget):
                 fitted.setPointSizeF(fitted.pointSizeF() - 0.5)
             metrics = QFontMetricsF(fitted)  # still too wide: the activation's name ends in "..."
             text = "\n".join(metrics.elidedText(line, Qt.ElideRight, width) for line in text.split("\n"))
-            result.append((QRectF(x - width / 2, rect.bottom() + 2, width, 26), text, fitted))
+            height = (text.count("\n") + 1) * metrics.lineSpacing() + 2
+            result.append((QRectF(x - width / 2, rect.bottom() + 2, width, height), text, fitted))
         return result
 
     def _draw_links(self, painter, index, left, right):

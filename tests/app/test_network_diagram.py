@@ -30,3 +30,17 @@ def test_a_small_network_keeps_one_line_captions(qtbot):
     session.load_data()
     texts = [text for _, text, _ in diagram.captions(QRectF(diagram.rect()).adjusted(40, 12, -40, -26))]
     assert texts == ["input · 2", "relu · 8", "sigmoid · 1"]
+
+
+def test_two_line_captions_fit_inside_the_widget(qtbot):
+    session = Session(Experiment(dataset="spiral", n_classes=3, layers=[LayerSpec(32), LayerSpec(32)]))
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    diagram.resize(250, 160)  # the training tab's diagram on a 1280x720 screen
+    session.load_data()
+    captions = diagram.captions(diagram._drawing_rect())
+    assert any("\n" in text for _, text, _ in captions)
+    for box, text, font in captions:
+        lines = text.count("\n") + 1
+        assert box.height() >= lines * QFontMetricsF(font).lineSpacing()
+        assert box.bottom() <= diagram.height(), text

@@ -67,3 +67,16 @@ def test_a_bad_learning_rate_and_its_reason_are_in_view_together_at_720(qtbot):
     seen = QRect(QPoint(0, 0), viewport.size())
     for widget in (box, reason):
         assert seen.contains(QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size())), widget.objectName()
+
+
+def test_the_mistakes_page_stacks_its_views_on_a_narrow_screen_and_puts_them_side_by_side_on_a_wide_one(qtbot):
+    narrow = open_window(qtbot, 1024, 560)
+    narrow.centre_tabs.setCurrentWidget(narrow.mistakes_page)
+    splitter = narrow.mistakes_page.widget()
+    qtbot.waitUntil(lambda: splitter.orientation() == Qt.Vertical)
+    mistakes = narrow.mistakes_page.mistakes_view
+    assert mistakes.width() <= narrow.mistakes_page.viewport().width()  # nothing cut off on the right
+    wide = open_window(qtbot, 1920, 1040)
+    wide.centre_tabs.setCurrentWidget(wide.mistakes_page)
+    qtbot.waitUntil(lambda: wide.mistakes_page.widget().orientation() == Qt.Horizontal)
+    assert wide.mistakes_page.mistakes_view.isVisible()
