@@ -222,11 +222,12 @@ class TrainingPlots(QWidget):
         self._reports = 0
         self._ranges: dict = {}
         self._extent = _Extent()
+        self._accuracy_stale = False  # epochs ended that the accuracy plot does not show yet
         self._epochs_pending = QTimer(self, singleShot=True, interval=0)
         self._epochs_pending.timeout.connect(self._draw_epochs)
         for event, handler in (("batches", self.add_batches), ("epoch_ended", self.add_epoch),
                                ("marker", self.mark), ("run_started", self.show_run),
-                               ("progress", lambda report: self.set_planned_epochs(report["end_position"]))):
+                               ("progress", self._report_handled), ("run_finished", self._run_finished)):
             session.events.connect(event, handler)
         self._empty: bool | None = None
         self._show_hint(True)
@@ -272,17 +273,32 @@ class TrainingPlots(QWidget):
         if not self._epochs_pending.isActive():
             self._epochs_pending.start()
 
-    def _draw_epochs(self) -> None:
+    def _report_handled(self, progress: dict) -> None:
+        """The last event of a report: epochs it ended are drawn now, in the same pass as its batches, so
+        that the plots are painted once per report, not twice."""
+        self.set_planned_epochs(progress["end_position"])
+        accuracy_turn = self._reports % ACCURACY_EVERY == 1
+        if self._epochs_pending.isActive() or (accuracy_turn and self._accuracy_stale):
+            self._draw_epochs(accuracy=accuracy_turn)
+
+    def _draw_epochs(self, accuracy: bool = True) -> None:
+        """The epochs' curves; the accuracy plot's only when `accuracy` (see ACCURACY_EVERY)."""
         self._epochs_pending.stop()
-        items = (("epoch_loss", self.epoch_loss), ("val_loss", self.val_loss),
-                 ("epoch_accuracy", self.epoch_accuracy), ("val_accuracy", self.val_accuracy))
+        items = [("epoch_loss", self.epoch_loss), ("val_loss", self.val_loss)]
+        if accuracy:
+            items += [("epoch_accuracy", self.epoch_accuracy), ("val_accuracy", self.val_accuracy)]
+        self._accuracy_stale = not accuracy
         if self.log.complete_epochs > MAX_EPOCH_SYMBOLS:  # thousands of markers: lines draw faster
             for name, item in items:
                 if item.opts["symbol"] is not None:
                     item.setSymbol(None)
                     item.setPen(pg.mkPen(theme.TRAIN if "epoch" in name else theme.VALIDATION, width=2))
-        self._redraw(*items, ("accuracy", self.batch_accuracy))
+        self._redraw(*items, *([("accuracy", self.batch_accuracy)] if accuracy else []))
         self._follow()
+
+    def _run_finished(self, _reason=None) -> None:
+        if self._accuracy_stale:
+            self._draw_epochs()
 
     def show_run(self, _log=None) -> None:
         """Draw the run log afresh: a new run (empty) or one brought back (all its curves and markers)."""

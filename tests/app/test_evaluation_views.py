@@ -127,11 +127,14 @@ def test_on_the_mnist_sample_mistakes_and_the_gallery_are_pictures(qtbot):
 def test_the_headline_follows_the_epochs(qtbot):
     session = _spiral()
     headline, *_ = _views(qtbot, session)
-    seen = []
-    session.events.connect("epoch_ended", lambda logs: seen.append((headline.accuracy, logs["val_accuracy"])))
+    seen = []  # once a report is handled: (what the headline shows, the newest epoch's figure)
+    session.events.connect("progress", lambda _: seen.append((headline.accuracy, session.run_log.epochs[-1]
+                                                              ["val_accuracy"] if session.run_log.epochs else None)))
     session.update(epochs=3)
     session.train()
-    assert len(seen) == 3 and all(shown == pytest.approx(logged) for shown, logged in seen)
+    reported = [(shown, logged) for shown, logged in seen if logged is not None]
+    assert reported and all(shown == pytest.approx(logged) for shown, logged in reported)
+    assert headline.accuracy == pytest.approx(session.run_log.epochs[-1]["val_accuracy"])
     assert "after epoch 3" in headline.detail.text()
 
 
@@ -172,3 +175,36 @@ def test_a_run_stopped_mid_epoch_shows_the_weights_it_stopped_with(qtbot):
     predicted = session.model.predict(session.dataset.x_test).argmax(axis=1)
     assert headline.accuracy == pytest.approx(np.mean(predicted == session.dataset.y_test))
     assert f"at step {session.run_log.step:,}" in headline.detail.text()
+
+
+def test_a_new_headline_repaints_neither_the_diagram_nor_the_plots_beside_it(qtbot):
+    """A text that asked the tab page for a new layout repainted the whole page after every epoch."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    from tests.app.helpers import open_window
+
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.diagram.sizes != [])
+    painted = []
+
+    class Count(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Paint:
+                painted.append(watched.objectName())
+            return False
+
+    headline = window.headline
+    headline.show_figures(0.25, 2.0, "validation accuracy after epoch 1 · loss 2")  # the first shows the figure
+    for _ in range(3):  # the layout it asks for, then the paint that follows
+        QApplication.processEvents()
+    window.repaint()
+    counter = Count()
+    for widget in (window.diagram, window.centre_tabs):
+        widget.installEventFilter(counter)
+    for epoch, accuracy in enumerate((0.5, 0.75, 0.875, 0.9375), start=1):
+        headline.show_figures(accuracy, 1 / epoch, f"validation accuracy after epoch {10 ** epoch} · loss {1 / epoch}")
+        headline.repaint()  # painted now; anything it made dirty around it is painted with it
+        QApplication.processEvents()
+    assert headline.value.text() == "93.8%"
+    assert painted == []
