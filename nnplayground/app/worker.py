@@ -10,6 +10,8 @@ import weakref
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
+from nnplayground.session.threads import beside_a_gui, blas_threads
+
 # Without this turn-taking a small network's pure-Python training loop keeps the GIL and starves the GUI
 # thread, whose every call into Qt then waits for it: drawing falls behind and the event queue grows.
 # Taking turns beats overlapping here: measured, the GUI draws a report in a third of the time when it
@@ -35,7 +37,8 @@ class _JobThread(QThread):
         self.delivered = False  # its end has been handled (by the done signal or by a closing window)
 
     def run(self) -> None:
-        self.reason = self.job.run(self.control, self._report)
+        with blas_threads(beside_a_gui()):
+            self.reason = self.job.run(self.control, self._report)
         self.done.emit(self.reason)
 
     def _report(self, payload: dict) -> None:

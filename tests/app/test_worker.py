@@ -100,3 +100,30 @@ def test_thousands_of_signals_across_threads(qtbot):
     sender.start()
     qtbot.waitUntil(lambda: received == {"flag": 5000, "value": 5000}, timeout=20_000)
     assert sender.wait(2000)
+
+
+def test_a_window_run_leaves_a_core_to_the_gui_and_gives_blas_its_threads_back(qtbot, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from nnplayground.session import threads
+    from nnplayground.session.probes import Probe
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    class BlasThreads(Probe):
+        name, interval = "blas", 0.0
+
+        def __call__(self, model, context):
+            return blas_threads()
+
+    monkeypatch.setattr(threads, "cores", lambda: 2)  # as on this two-core machine: one for BLAS, one for the GUI
+    session, reports = _session(qtbot, epochs=2)
+    session.add_probe(BlasThreads())  # answered at once, idle, on the GUI thread: BLAS as it was
+    before = reports["probes"][-1]
+    assert before and before[0] >= 1, "NumPy's BLAS is not seen"
+    session.train()
+    qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=10_000)
+    during = [result for result in reports["probes"] if isinstance(result, list)][1:]
+    assert during and all(result == [1] * len(before) for result in during)
+    assert blas_threads() == before
