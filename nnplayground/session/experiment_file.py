@@ -179,6 +179,7 @@ class _Reader:
     def __init__(self, source: str, lines: dict[tuple, int]):
         self.source, self.lines = source, lines
         self.problems: list[tuple[int | None, str]] = []
+        self.mistyped: set[tuple] = set()  # keys of the wrong type: their defaults are not judged in their place
 
     def line(self, *path) -> int | None:
         """The line of the key at `path` (("training", "seed"), ("layers", 2, "units")), else its table's."""
@@ -207,8 +208,6 @@ class _Reader:
                 self._table(key, value, PRESET_KEYS, {key: "" for key in PRESET_KEYS})
             else:
                 values.update(self._table(key, value, TABLES[key], Experiment()))
-        if self.problems:  # types first: ranges cannot be judged on values of the wrong type
-            raise ExperimentFileError(self.source, self.problems)
         return self._build(values)
 
     def _check_kind(self, document: dict) -> None:
@@ -280,11 +279,13 @@ class _Reader:
         kind = {bool: "true or false", int: "a whole number", float: "a number", str: "text in quotes"}[wanted]
         hint = _hint(key)
         self.problem(path, f"{name} must be {kind}, not {_shown(value)}" + (f" ({hint})" if hint else ""))
+        self.mistyped.add(path)
         return _WRONG
 
     def _build(self, values: dict) -> Experiment:
-        """The experiment: the dataset's defaults, then every value given; ExperimentFileError if any cannot
-        work (Experiment.problems, and the toy-set fields whatever the dataset)."""
+        """The experiment: the dataset's defaults, then every value of the right type; ExperimentFileError with
+        every problem found so far and every value that cannot work (Experiment.problems, and the toy-set
+        fields whatever the dataset)."""
         layers = values.pop("layers", None)
         experiment = experiment_for_dataset(values.get("dataset", Experiment().dataset))
         experiment = experiment.replaced(**values, **({"layers": layers} if layers is not None else {}))
@@ -300,8 +301,10 @@ class _Reader:
             path, name = ("layers", int(index), field), f"{field} of layer {int(index) + 1}"
             value, field_key = getattr(experiment.layers[int(index)], field), field
         else:
-            table = next(name for name, keys in TABLES.items() if key in keys)
-            path, name, value, field_key = (table, key), key, getattr(experiment, key), key
+            table = next((name for name, keys in TABLES.items() if key in keys), None)
+            path, name, value, field_key = (table, key) if table else (key,), key, getattr(experiment, key), key
+        if path in self.mistyped:  # said already; the default in its place is no news
+            return
         if key == "dataset" and value == "file" and not experiment.data_path:
             text = "a dataset of your own needs data_path: the .npz file or the IDX folder to read"
         elif field_key in CHOICES:

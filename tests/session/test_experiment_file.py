@@ -3,7 +3,9 @@ the key and the line named, all problems at once."""
 
 import dataclasses
 import os
+import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -205,3 +207,19 @@ def test_a_dataset_of_your_own_needs_its_path():
 def test_toy_fields_stay_in_range_whatever_the_dataset():
     with pytest.raises(ExperimentFileError, match="n_samples is 5"):
         experiment_from_toml('format = 1\n[data]\ndataset = "mnist-sample"\nn_samples = 5\n')
+
+
+def test_the_readmes_example_opens_as_it_says():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = re.search(r"```toml\n(.+?)\n```", readme, re.S).group(1)
+    experiment = experiment_from_toml(example, "README.md")
+    assert experiment.problems() == {}
+    assert (experiment.dataset, experiment.n_classes, [s.units for s in experiment.layers]) == ("spiral", 3, [32, 16])
+    assert experiment.layers[0].dropout == 0.1 and experiment.epochs == 300
+
+
+def test_wrong_types_and_impossible_values_are_reported_together(tmp_path):
+    text = GOOD.replace("learning_rate = 0.001", 'learning_rate = "fast"').replace("batch_size = 32", "batch_size = 0")
+    message = _refused(tmp_path, text)
+    assert "learning_rate must be a number, not 'fast'" in message and "batch_size is 0" in message
+    assert "learning_rate is" not in message  # its default, standing in, is not judged

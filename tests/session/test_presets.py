@@ -70,24 +70,35 @@ def _trained(name: str, **changes) -> Session:
     return session
 
 
-def _losses(session: Session) -> tuple[np.ndarray, np.ndarray]:
+def _curves(session: Session) -> dict[str, np.ndarray]:
     epochs = session.run_log.epochs
-    return np.array([e["loss"] for e in epochs]), np.array([e["val_loss"] for e in epochs])
+    return {key: np.array([e[key] for e in epochs]) for key in epochs[0]}
 
 
 def test_overfitting_validation_loss_climbs_while_training_loss_falls():
-    train, validation = _losses(_trained("overfitting"))
+    curves = _curves(_trained("overfitting"))
+    validation, train, accuracy = curves["val_loss"], curves["loss"], curves["val_accuracy"]
     best = int(np.argmin(validation))
-    assert best < len(validation) // 3  # it turns early...
+    assert best < len(validation) // 10  # it turns early...
     assert validation[-1] > 3 * validation[best]  # ...and climbs far
-    assert train[-1] < 0.01 and train[-1] < train[best] / 10
+    assert train[-1] < 0.05 and train[-1] < train[best] / 10
+    assert accuracy[-1] < accuracy[best] - 0.1
 
 
 def test_the_cure_keeps_the_validation_loss_level():
-    overfit = _losses(_trained("overfitting"))[1]
-    cured = _losses(_trained("overfitting-cured"))[1]
-    assert cured[-1] < 1.25 * cured.min()
-    assert cured[-1] < overfit[-1] / 3
+    overfit = _curves(_trained("overfitting"))
+    cured = _curves(_trained("overfitting-cured"))
+    assert cured["val_loss"][-1] < 1.25 * cured["val_loss"].min()
+    assert cured["val_loss"][-1] < overfit["val_loss"][-1] / 3
+    assert cured["val_accuracy"][-1] > overfit["val_accuracy"][-1] + 0.1
+
+
+def test_early_stopping_is_the_other_cure():
+    session = _trained("overfitting", patience=20)
+    validation = _curves(session)["val_loss"]
+    assert session.run_log.finish_reason == "early stopping" and len(validation) < 60
+    loss, _ = session.model.evaluate(session.dataset.x_test, session.dataset.y_test, verbose=0)
+    assert loss == pytest.approx(validation.min(), rel=1e-5)  # the best epoch's weights are back
 
 
 def _dead_shares(session: Session) -> list[float]:
