@@ -4,7 +4,7 @@ import os
 import sys
 import tempfile
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.app import theme, worker
@@ -28,10 +28,11 @@ def build_window(path: str | None = None, preset: str | None = None) -> MainWind
     """The window as the command line asks for it: with its last experiment, then `path` or `preset`
     opened; a file or preset that cannot be opened leaves that experiment, with a message that says why."""
     window = MainWindow()
+    # After the window's own first data load (queued by its constructor): a newer choice supersedes it
     if preset is not None:
-        window.experiment_files.apply_preset(preset)
+        QTimer.singleShot(0, lambda: window.experiment_files.apply_preset(preset))
     if path is not None:
-        window.experiment_files.open_path(path)
+        QTimer.singleShot(0, lambda: window.experiment_files.open_path(path))
     return window
 
 

@@ -1,8 +1,11 @@
 """Experiment files and presets in the window: open, save (the .toml rule), presets, a bad file that changes
 nothing, the command line's path, and the same weights as `nnplayground train --config`."""
 
+import json
+
 import numpy as np
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu
 
 from nnplayground.app.experiment_files import with_suffix
@@ -10,7 +13,7 @@ from nnplayground.app.main import build_window
 from nnplayground.cli import main, parse_arguments
 from nnplayground.models import load_model
 from nnplayground.session import Experiment, LayerSpec, State, presets
-from nnplayground.session.experiment_file import load_experiment, save_experiment
+from nnplayground.session.experiment_file import experiment_to_toml, load_experiment, save_experiment
 
 from .helpers import open_window, settle
 
@@ -115,11 +118,7 @@ def test_a_preset_while_training_stops_the_run_and_keeps_it(qtbot):
 
 
 def test_an_experiment_on_a_data_file_loads_it_in_the_background(qtbot, tmp_path):
-    rng = np.random.default_rng(0)
-    np.savez(tmp_path / "digits.npz", x_train=rng.integers(0, 255, (60, 28, 28), np.uint8),
-             y_train=np.arange(60) % 10, x_test=rng.integers(0, 255, (20, 28, 28), np.uint8),
-             y_test=np.arange(20) % 10)
-    wanted = Experiment(dataset="file", data_path=str(tmp_path / "digits.npz"), layers=[LayerSpec(8)], epochs=2)
+    wanted = Experiment(dataset="file", data_path=_digits(tmp_path / "digits.npz"), layers=[LayerSpec(8)], epochs=2)
     window = open_window(qtbot)
     _open(qtbot, window, save_experiment(wanted, tmp_path / "exp.toml"))
     qtbot.waitUntil(lambda: window.session.experiment == wanted and window.loader is None, timeout=10_000)
@@ -177,3 +176,24 @@ def test_train_config_reaches_the_same_weights_as_the_window(qtbot, tmp_path):
     for a, b in zip(headless, trained, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
     assert not np.allclose(trained[0], window.session.initial_weights[0])  # it did train
+
+
+def _digits(path, n_train=60):
+    rng = np.random.default_rng(0)
+    np.savez(path, x_train=rng.integers(0, 255, (n_train, 28, 28), np.uint8), y_train=np.arange(n_train) % 10,
+             x_test=rng.integers(0, 255, (20, 28, 28), np.uint8), y_test=np.arange(20) % 10)
+    return str(path)
+
+
+def test_a_preset_on_the_command_line_wins_over_the_last_sessions_data(qtbot, tmp_path, monkeypatch):
+    """Both load in the background: the preset, asked for later, must not be superseded by the last data."""
+    last = Experiment(dataset="file", data_path=_digits(tmp_path / "last.npz", 40))
+    QSettings("nnplayground", "nnplayground").setValue("experiment", json.dumps(last.to_dict()))
+    wanted = Experiment(dataset="file", data_path=_digits(tmp_path / "wanted.npz", 70), layers=[LayerSpec(5)])
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "mine.toml").write_text(experiment_to_toml(wanted, {"title": "Mine", "description": "."}))
+    monkeypatch.setattr(presets, "folder", lambda: tmp_path / "presets")
+    window = build_window(preset="mine")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not window._loaders, timeout=10_000)  # every load, the superseded one too, is over
+    assert window.session.experiment == wanted and len(window.session.dataset.x_train) == 70
