@@ -195,5 +195,6 @@ def test_a_preset_on_the_command_line_wins_over_the_last_sessions_data(qtbot, tm
     monkeypatch.setattr(presets, "folder", lambda: tmp_path / "presets")
     window = build_window(preset="mine")
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.session.experiment == wanted, timeout=10_000)
     qtbot.waitUntil(lambda: not window._loaders, timeout=10_000)  # every load, the superseded one too, is over
     assert window.session.experiment == wanted and len(window.session.dataset.x_train) == 70
