@@ -1,7 +1,10 @@
 """The nnplayground command: the window, or train / evaluate / bench from the terminal.
 
     nnplayground                       open the window
+    nnplayground exp.toml              open the window with an experiment file (or a model .npz)
+    nnplayground --preset spiral       open the window with a preset (nnplayground presets lists them)
     nnplayground train --dataset mnist-sample --layers 128,64 --epochs 5 --out model.npz
+    nnplayground train --config exp.toml --epochs 3   the file's experiment, with the options given changed
     nnplayground evaluate model.npz --dataset mnist
     nnplayground bench
 
@@ -16,10 +19,17 @@ import numpy as np
 
 from nnplayground import fileio, optimizers
 from nnplayground.datasets import catalog
+from nnplayground.session import presets
 from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, OPTIMIZERS, Experiment, LayerSpec
+from nnplayground.session.experiment_file import load_experiment
 from nnplayground.session.jobs import FAILURE_PREFIX
 
 EXIT_BAD_INPUT = 2
+COMMANDS = ("app", "presets", "train", "evaluate", "bench")
+# The options' values when neither they nor --config say otherwise.
+DATA_DEFAULTS = {"dataset": "mnist-sample", "samples": 1000, "noise": 0.1, "classes": 2}
+DEFAULTS = {**DATA_DEFAULTS, "layers": [128, 64], "activation": "relu", "optimizer": "adam", "batch_size": 128,
+            "epochs": 5, "dropout": 0.0, "l1": 0.0, "l2": 0.0, "validation_split": 0.0}
 # Experiment fields -> the option that sets them, to name the option in a complaint.
 OPTIONS = {"dataset": "--dataset", "n_samples": "--samples", "noise": "--noise", "n_classes": "--classes",
            "learning_rate": "--lr", "batch_size": "--batch-size", "epochs": "--epochs", "l1": "--l1", "l2": "--l2",
@@ -86,24 +96,29 @@ def _fraction(text):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="nnplayground", description="Learn how neural networks learn.")
+    parser = _Parser(prog="nnplayground", description="Learn how neural networks learn. Without a command: the "
+                                                      "window (nnplayground [FILE] [--preset NAME]).")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    commands.add_parser("app", help="open the window (the default)")
+    _add_app_command(commands)
+    _add_presets_command(commands)
 
     train = commands.add_parser("train", help="train a network and report its test accuracy")
     _add_data_arguments(train)
-    train.add_argument("--layers", type=_layers, default=[128, 64],
-                       help="hidden layer sizes, e.g. 128,64 (none: no hidden layer)")
-    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="relu")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
-                       help="momentum and nesterov are SGD with momentum 0.9")
+    _add_experiment_arguments(train)
+    # The options' defaults are in DEFAULTS: None here tells an option given (it changes --config's file)
+    # from one left out (the file's value stays).
+    train.add_argument("--layers", type=_layers, help="hidden layer sizes, e.g. 128,64 (none: no hidden layer; "
+                                                      "default 128,64)")
+    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="of every hidden layer (default relu)")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, help="momentum and nesterov are SGD with momentum 0.9 "
+                                                               "(default adam)")
     train.add_argument("--lr", type=_rate, default=None, help="learning rate (default: the optimizer's)")
-    train.add_argument("--batch-size", type=_positive_int, default=128)
-    train.add_argument("--epochs", type=_epochs, default=5)
-    train.add_argument("--dropout", type=_fraction, default=0.0)
-    train.add_argument("--l1", type=float, default=0.0, help="L1 factor on every kernel")
-    train.add_argument("--l2", type=float, default=0.0, help="L2 factor on every kernel")
-    train.add_argument("--validation-split", type=_fraction, default=0.0)
+    train.add_argument("--batch-size", type=_positive_int, help="default 128")
+    train.add_argument("--epochs", type=_epochs, help="default 5")
+    train.add_argument("--dropout", type=_fraction, help="after every hidden layer (default 0)")
+    train.add_argument("--l1", type=float, help="L1 factor on every kernel (default 0)")
+    train.add_argument("--l2", type=float, help="L2 factor on every kernel (default 0)")
+    train.add_argument("--validation-split", type=_fraction, help="default 0: validate on the test set")
     train.add_argument("--out", type=_out_path, help="save the trained model here (.npz)")
 
     evaluate = commands.add_parser("evaluate", help="test a saved model")
@@ -120,27 +135,72 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_app_command(commands) -> None:
+    app = commands.add_parser("app", help="open the window (the default: nnplayground [FILE] [--preset NAME])")
+    app.add_argument("path", nargs="?", help="an experiment (.toml) or a model (.npz) to open")
+    app.add_argument("--preset", help="start from this preset (nnplayground presets lists them)")
+
+
+def _add_presets_command(commands) -> None:
+    commands.add_parser("presets", help="list the presets, for --preset")
+
+
+def _add_experiment_arguments(parser) -> None:
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--config", metavar="FILE", help="an experiment file (.toml, as the window saves it); "
+                                                         "the other options given change its values")
+    chosen.add_argument("--preset", metavar="NAME", help="a preset's experiment (nnplayground presets lists them)")
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """The command line read; without a command it is the window's: `nnplayground exp.toml` is
+    `nnplayground app exp.toml`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv.insert(0, "app")
+    return build_parser().parse_args(argv)
+
+
+def _experiment_file(args) -> Experiment | None:
+    """The experiment of --config or --preset (ExperimentFileError naming the problem), or None."""
+    if getattr(args, "config", None):
+        return load_experiment(args.config)
+    if getattr(args, "preset", None):
+        return presets.find(args.preset).load()
+    return None
+
+
+def _list_presets() -> int:
+    found = presets.presets()
+    width = max(len(preset.name) for preset in found)
+    for preset in found:
+        print(f"{preset.name:<{width}}  {preset.title}: {preset.description}")
+    return 0
+
+
 def _add_data_arguments(parser):
-    parser.add_argument("--dataset", choices=catalog.NAMES, default="mnist-sample")
+    parser.add_argument("--dataset", choices=catalog.NAMES, help="default mnist-sample")
     parser.add_argument("--data-path", help="read MNIST-style data from this .npz or IDX folder instead")
-    parser.add_argument("--samples", type=_positive_int, default=1000, help="size of a toy set")
-    parser.add_argument("--noise", type=float, default=0.1, help="noise of a toy set")
-    parser.add_argument("--classes", type=int, default=2, help="classes of a toy set (2-5 where possible)")
+    parser.add_argument("--samples", type=_positive_int, help="size of a toy set (default 1000)")
+    parser.add_argument("--noise", type=float, help="noise of a toy set (default 0.1)")
+    parser.add_argument("--classes", type=int, help="classes of a toy set (2-5 where possible; default 2)")
     parser.add_argument("--seed", type=int, default=None,
-                        help="the starting weights and batch order (default: a random seed, printed)")
+                        help="the starting weights and batch order (default: --config's, else a random seed, "
+                             "printed)")
 
 
 def main(argv=None) -> int:
     try:
-        args = build_parser().parse_args(argv)
-        command = args.command or "app"
-        if command == "app":
+        args = parse_arguments(argv)
+        if args.command == "app":
             from nnplayground.app.main import run
 
-            return run()
-        if command == "train":
+            return run(path=args.path, preset=args.preset)
+        if args.command == "presets":
+            return _list_presets()
+        if args.command == "train":
             return _train(args)
-        if command == "evaluate":
+        if args.command == "evaluate":
             return _evaluate(args)
         if args.gui:
             from nnplayground.app.bench import run_gui_bench
@@ -158,18 +218,38 @@ def main(argv=None) -> int:
 
 
 def experiment_from(args) -> Experiment:
-    """The Experiment a train or evaluate command line describes (the window builds from the same)."""
-    e = Experiment(dataset="file" if args.data_path else args.dataset, data_path=args.data_path,
-                   n_samples=args.samples, noise=args.noise, n_classes=args.classes,
-                   seed=secrets.randbelow(2**31) if args.seed is None else args.seed)
-    if getattr(args, "layers", None) is not None:
-        e.layers = [LayerSpec(units, args.activation, args.dropout) for units in args.layers]
-        rate = args.lr
-        if rate is None:  # the optimizer's own default, as Keras has it
-            rate = optimizers.get("sgd" if args.optimizer in ("momentum", "nesterov") else args.optimizer).learning_rate
-        e.optimizer, e.learning_rate = args.optimizer, rate
-        e.batch_size, e.epochs, e.l1, e.l2 = args.batch_size, args.epochs, args.l1, args.l2
-        e.validation_split = args.validation_split
+    """The Experiment a train or evaluate command line describes (the window builds from the same): the
+    file of --config or --preset with the options given changed, else the options and their DEFAULTS."""
+    training = hasattr(args, "layers")
+    e = _experiment_file(args)
+    from_file = e is not None
+    given = {key: value for key, value in vars(args).items() if value is not None}
+    if not from_file:
+        e = Experiment(seed=secrets.randbelow(2**31))
+        given = {**DEFAULTS, **given} if training else {**DATA_DEFAULTS, **given}
+    if "data_path" in given:
+        e.dataset, e.data_path = "file", given["data_path"]
+    elif "dataset" in given:
+        e.dataset, e.data_path = given["dataset"], None
+    for option, field in (("samples", "n_samples"), ("noise", "noise"), ("classes", "n_classes"), ("seed", "seed"),
+                          ("batch_size", "batch_size"), ("epochs", "epochs"), ("l1", "l1"), ("l2", "l2"),
+                          ("validation_split", "validation_split"), ("optimizer", "optimizer"),
+                          ("lr", "learning_rate")):
+        if option in given:
+            setattr(e, field, given[option])
+    if "layers" in given:
+        e.layers = [LayerSpec(units) for units in given["layers"]]
+    for option in ("activation", "dropout"):  # of every hidden layer: the file's layers or --layers
+        if option in given:
+            for spec in e.layers:
+                setattr(spec, option, given[option])
+    if training and not from_file and "lr" not in given:  # the optimizer's own default, as Keras has it
+        base = "sgd" if e.optimizer in ("momentum", "nesterov") else e.optimizer
+        e.learning_rate = optimizers.get(base).learning_rate
+    if training and e.run_until_paused:
+        print(f"nnplayground: note: the file trains until paused in the window; here it trains {e.epochs} epochs",
+              file=sys.stderr)
+        e.run_until_paused = False
     problems = e.problems()
     if problems:
         key, problem = next(iter(problems.items()))
@@ -206,7 +286,7 @@ def _download_progress(done, total):
 def _train(args) -> int:
     session = _session_with_data(args, check_budget=True)
     data, model, e = session.dataset, session.model, session.experiment
-    print(f"{args.data_path or args.dataset}: {len(data.x_train)} training and {len(data.x_test)} test samples, "
+    print(f"{e.data_path or e.dataset}: {len(data.x_train)} training and {len(data.x_test)} test samples, "
           f"{data.n_classes} classes; {model.count_params():,} parameters; seed {e.seed}")
 
     def epoch_ended(logs):
@@ -234,10 +314,11 @@ def _evaluate(args) -> int:
     from nnplayground.models import load_model
 
     model = load_model(args.model)
-    data = _session_with_data(args).dataset
+    session = _session_with_data(args)
+    data, e = session.dataset, session.experiment
     x_test, y_test = data.x_test, data.y_test
     if tuple(x_test.shape[1:]) != model.input_shape:
-        raise UsageError(f"{args.model} takes samples of shape {model.input_shape}, but {args.dataset} "
+        raise UsageError(f"{args.model} takes samples of shape {model.input_shape}, but {e.data_path or e.dataset} "
                          f"has {tuple(x_test.shape[1:])}; pick the dataset it was trained on")
     if model.loss is None:
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])

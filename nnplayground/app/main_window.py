@@ -44,6 +44,7 @@ from nnplayground.app.decision_view import DecisionBoundaryView
 from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.evaluation_views import ConfusionMatrixView, HeadlineAccuracy, MistakesView
+from nnplayground.app.experiment_files import ExperimentFiles
 from nnplayground.app.layer_stack import LayerStackEditor
 from nnplayground.app.layer_stats_view import LayerStatsView
 from nnplayground.app.network_diagram import NetworkDiagram
@@ -332,6 +333,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self):
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.experiment_files = ExperimentFiles(self, file_menu)
         file_menu.addAction(self.tr("Open data file..."), self._ask_for_file)
         open_model = file_menu.addAction(self.tr("Open model..."), self._ask_for_model)
         open_model.setObjectName("openModelAction")
@@ -369,6 +371,7 @@ class MainWindow(QMainWindow):
                 (self.tr("Stop the run"), "Ctrl+."),
                 (self.tr("Reset with new random weights"), self.tr("Ctrl+R; R outside a field")),
                 (self.tr("Reset to the same starting weights"), "Ctrl+Shift+R"),
+                (self.tr("Open an experiment, save it as"), _key_names((QKeySequence.Open, QKeySequence.SaveAs))),
                 (self.tr("Leave a field, so Space, S and R work"), "Esc"),
                 (self.tr("Move between fields"), "Tab, Shift+Tab"),
                 (self.tr("Change a field"), self.tr("type, or arrow keys; the wheel once it has focus")),
@@ -525,7 +528,24 @@ class MainWindow(QMainWindow):
         except (DatasetError, OSError, ValueError) as error:
             self._data_failed(str(error))
 
-    def _load_in_background(self, candidate: Experiment):
+    def use_experiment(self, experiment: Experiment) -> None:
+        """A whole experiment (an opened file, a preset) through the session: built-in data at once,
+        downloads and files in the background; if its data fails to load, everything stays as it was."""
+        self._data_timer.stop()  # a data choice still waiting is superseded
+        if self.session.needs_data(experiment) and (experiment.dataset in catalog.DOWNLOADED
+                                                    or experiment.dataset == "file"):
+            self._load_in_background(experiment, lambda dataset: self.session.use_experiment(experiment, dataset))
+            return
+        if self.loader is not None:
+            self.loader.cancel()
+            self.loader = None
+        try:
+            self.session.use_experiment(experiment)
+        except (DatasetError, OSError, ValueError) as error:
+            self._data_failed(str(error))
+
+    def _load_in_background(self, candidate: Experiment, use=None):
+        """Load `candidate`'s data off the GUI thread, then `use(dataset)` (by default: as the data)."""
         if self.loader is not None:  # a newer choice supersedes it: its result will be ignored
             self.loader.cancel()
         loader = self.loader = DataLoader(candidate, self.session.personal, self)
@@ -538,7 +558,7 @@ class MainWindow(QMainWindow):
         dialog.canceled.connect(loader.cancel)
         loader.progress.connect(lambda done, total: (dialog.setMaximum(total), dialog.setValue(done))
                                 if total else None)
-        loader.loaded.connect(lambda dataset: self._loaded(loader, dataset, candidate))
+        loader.loaded.connect(lambda dataset: self._loaded(loader, dataset, candidate, use))
         loader.failed.connect(lambda message: self._data_failed(message) if loader is self.loader else None)
         loader.finished.connect(dialog.reset)
         loader.finished.connect(lambda: (self._loaders.discard(loader), self._loader_gone(loader)))
@@ -550,10 +570,13 @@ class MainWindow(QMainWindow):
         if loader is self.loader:
             self.loader = None
 
-    def _loaded(self, loader, dataset, candidate):
+    def _loaded(self, loader, dataset, candidate, use=None):
         if loader is self.loader:
             self.loader = None
-            self.session.use_data(dataset, candidate)
+            if use is not None:
+                use(dataset)
+            else:
+                self.session.use_data(dataset, candidate)
 
     def _data_failed(self, message: str):
         self.loader = None

@@ -7,6 +7,7 @@ window gives a QThread runner, and reports then arrive on the GUI thread, the on
 the run log, the mirror and the events.
 """
 
+import copy
 import logging
 from enum import Enum
 
@@ -135,6 +136,29 @@ class Session:
     def _replace_experiment(self, experiment: Experiment) -> None:
         self.experiment = experiment
         self.events.emit("experiment_changed", experiment)
+
+    def use_experiment(self, experiment: Experiment, dataset=None) -> None:
+        """Take a whole experiment (an opened file, a preset): once nothing trains, every setting as it is
+        written (no dataset defaults mixed in) and a new run on its network, the current one kept.
+        Its data is `dataset` (loaded elsewhere, e.g. downloaded off the GUI thread), else the data in use
+        if the data fields match, else loaded here first; if that fails (DatasetError, OSError,
+        ValueError) nothing changes."""
+        experiment = copy.deepcopy(experiment)
+        if dataset is None and self.needs_data(experiment):
+            dataset = experiment.load_data(personal=self.personal)
+
+        def go():
+            self._replace_experiment(experiment)
+            if dataset is not None:
+                self.dataset = dataset
+                self.events.emit("data_changed", dataset)
+            self._new_network()
+        self.when_stopped(go)
+
+    def needs_data(self, experiment: Experiment) -> bool:
+        """Whether `experiment` trains on other data than the session's."""
+        return self.dataset is None or any(getattr(experiment, key) != getattr(self.experiment, key)
+                                           for key in DATA_FIELDS)
 
     # ----- data -----------------------------------------------------------------------------------
 
