@@ -477,7 +477,13 @@ class Session:
         self._seconds_before = log.seconds
         self._set_state(State.PAUSED if steps else State.RUNNING)
         self.events.emit("run_started", log)
-        self.runner.start(job, self.control, self._on_report, self._on_finished)
+        model = self.model
+
+        def on_report(payload):  # a report about a network no longer shown would be drawn as this one's
+            if self.model is model:
+                self._on_report(payload)
+
+        self.runner.start(job, self.control, on_report, self._on_finished)
         return True
 
     def _on_report(self, payload: dict) -> None:
@@ -512,7 +518,10 @@ class Session:
         self._set_state(State.IDLE)
         self.events.emit("run_finished", reason)
         actions, self._after_stop = self._after_stop, []
-        for action in actions:
+        # A Train pressed while the run was ending trains what the other waiting changes make (new data, a
+        # reset), whichever came first: started before them, it trained a network they then replaced.
+        starts = [action for action in actions if action == self._start]
+        for action in [action for action in actions if action != self._start] + starts[:1]:
             try:
                 action()
             except Exception as error:  # noqa: BLE001 - one failing action must not drop the next (a save)

@@ -510,3 +510,21 @@ def test_train_pressed_while_a_paused_run_ends_for_new_data_trains_the_new_netwo
     assert session.state is State.RUNNING and session.run_log.experiment["dataset"] == "circle"
     session.stop()
     _finish(session, runner)
+
+
+def test_train_pressed_while_stopping_then_new_data_trains_the_new_network_not_the_old():
+    """Stop, press Train before the run has ended, then pick other data: the new data's network trains.
+    Started first, the old network trained while the window showed the new one (and its stale weights)."""
+    session, runner = _threaded()
+    session.train()
+    _until(runner, lambda: session.run_log.step > 5)
+    session.stop()
+    assert session.train()  # while stopping: waits for the end
+    session.load_data(dataset="mnist-sample")  # also waits for the end: another input shape
+    _until(runner, lambda: session.dataset.name == "mnist-sample" and session.run_log.step > 3)
+    trained = session.probe_results["weights"]["layers"][0]["weights"]["kernel"]
+    assert session.state is State.RUNNING and session.run_log.experiment["dataset"] == "mnist-sample"
+    first = next(layer for layer in session.model.layers if hasattr(layer, "kernel"))
+    assert trained.shape == first.kernel.shape  # the network shown is the one that trains
+    session.stop()
+    _finish(session, runner)
