@@ -21,7 +21,7 @@ from nnplayground.fileio import atomic_write
 OPSET = 17  # every operator used here has had its current form since opset 13; runtimes since 2022 run 17
 IR_VERSION = 8  # the file format of opset 17, which older runtimes read too
 INPUT_NAME, OUTPUT_NAME = "inputs", "predictions"
-INSTALL_HINT = "pip install 'nnplayground[onnx]'"
+INSTALL_HINT = "pip install 'nnplayground[onnx]' (or just pip install onnx)"
 # Protocol buffers refuse to write a message over 2 GiB; leave room for everything but the weights.
 MAX_WEIGHT_BYTES = (2 << 30) - (16 << 20)
 
@@ -134,9 +134,9 @@ def _flatten(graph: _Graph, layer, x: str, shape) -> str:
     return graph.node("Flatten", [x], axis=1)
 
 
-def _identity(graph: _Graph, layer, x: str, shape) -> str:
-    """Dropout: nothing is dropped at inference."""
-    return graph.node("Identity", [x])
+def _nothing(graph: _Graph, layer, x: str, shape) -> str:
+    """Dropout: nothing is dropped at inference, so nothing goes into the graph."""
+    return x
 
 
 def _activation_layer(graph: _Graph, layer: layers.Activation, x: str, shape) -> str:
@@ -183,7 +183,7 @@ def _deskew(graph: _Graph, layer: layers.Deskew, x: str, shape) -> str:
     return g("Add", [left, g("Mul", [share, g("Sub", [right, left])])])
 
 
-_LAYERS = {layers.Dense: _dense, layers.Flatten: _flatten, layers.Dropout: _identity,
+_LAYERS = {layers.Dense: _dense, layers.Flatten: _flatten, layers.Dropout: _nothing,
            layers.Activation: _activation_layer, layers.Rescaling: _rescaling, layers.Deskew: _deskew}
 
 

@@ -72,6 +72,8 @@ def test_dropout_is_left_out_at_inference(tmp_path):
     model = _trained(Sequential([Dense(32, activation="relu", input_shape=(2,)), Dropout(0.5),
                                  Dense(3, activation="softmax")]), x, y)
     assert_same_predictions(model, x, tmp_path)
+    operators = [node.op_type for node in onnx.load(str(tmp_path / "model.onnx")).graph.node]
+    assert operators == ["Gemm", "Relu", "Gemm", "Softmax", "Identity"]  # no trace of the dropout
 
 
 def test_the_windows_deskewed_digit_network_reads_digits_alike(digits, tmp_path):
