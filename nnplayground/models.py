@@ -406,6 +406,14 @@ class Sequential:
         """Architecture, weights, optimizer state and history in one .npz file, written atomically."""
         saving.save_model(self, path)
 
+    def export(self, path, format: str = "onnx"):  # noqa: A002 - Keras's name
+        """Write the model for inference elsewhere; `format="onnx"`, the only one, needs the onnx package
+        (`pip install 'nnplayground[onnx]'`). Returns the path written (`.onnx` added if it has no suffix)."""
+        if format != "onnx":
+            raise ValueError(f"unknown export format {format!r}; the one there is: 'onnx'")
+        from nnplayground.onnx_export import export_onnx  # which imports onnx only when a model is exported
+        return export_onnx(self, path)
+
     # ----- checks ---------------------------------------------------------------------------------
 
     def _check_compiled(self):

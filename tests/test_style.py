@@ -12,7 +12,7 @@ import nnplayground
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = ("activations", "callbacks", "config", "fileio", "initializers", "layers", "losses", "memory", "metrics",
-          "models", "npz", "optimizers", "regularizers", "saving", "schedules", "utils")
+          "models", "npz", "onnx_export", "optimizers", "regularizers", "saving", "schedules", "utils")
 # What the data layer may use of the engine: reading and writing files safely, and the memory it may take.
 FILE_HELPERS = ("fileio", "config", "memory", "npz")
 QT = ("PySide6", "shiboken6", "pyqtgraph")

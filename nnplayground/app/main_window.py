@@ -47,6 +47,7 @@ from nnplayground.app.evaluation_views import ConfusionMatrixView, HeadlineAccur
 from nnplayground.app.experiment_files import ExperimentFiles
 from nnplayground.app.layer_stack import LayerStackEditor
 from nnplayground.app.layer_stats_view import LayerStatsView
+from nnplayground.app.model_export import ModelExport
 from nnplayground.app.network_diagram import NetworkDiagram
 from nnplayground.app.plots import TrainingPlots
 from nnplayground.app.settings_panel import SettingsPanel
@@ -339,6 +340,7 @@ class MainWindow(QMainWindow):
         open_model.setObjectName("openModelAction")
         save_model = file_menu.addAction(self.tr("Save model..."), self._ask_where_to_save)
         save_model.setObjectName("saveModelAction")
+        self.model_export = ModelExport(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.tr("Quit"), QKeySequence.Quit, self.close)
         training_menu = self.menuBar().addMenu(self.tr("&Training"))

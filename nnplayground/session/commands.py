@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 
 from nnplayground.layers import Dense
+from nnplayground.onnx_export import export_onnx
 from nnplayground.regularizers import Regularizer
 
 
@@ -85,8 +86,33 @@ class SaveModel(Command):
             self.finished.set()
         return f"Saved the network to {self.path}"
 
+    def wrote(self, outcome: str) -> bool:
+        """Whether `outcome` (what apply returned) says the file was written."""
+        return outcome.startswith("Saved")
+
     def marker(self, outcome: str) -> str:
-        return "saved" if outcome.startswith("Saved") else "save failed"
+        return "saved" if self.wrote(outcome) else "save failed"
+
+
+@dataclass(frozen=True)
+class ExportModel(SaveModel):
+    """Write the network as an ONNX file (nnplayground.onnx_export), from the same consistent state a save
+    writes: between two batches in the job's thread while it trains."""
+
+    def apply(self, model) -> str:
+        try:
+            written = export_onnx(model, self.path)
+        except (OSError, ValueError, ImportError) as error:  # ImportError: the onnx package is not installed
+            return f"Could not export the model to {self.path}: {error}. Nothing was overwritten."
+        finally:
+            self.finished.set()
+        return f"Exported the network to {written} (ONNX)"
+
+    def wrote(self, outcome: str) -> bool:
+        return outcome.startswith("Exported")
+
+    def marker(self, outcome: str) -> str:
+        return "exported" if self.wrote(outcome) else "export failed"
 
 
 def apply_regularization(model, l1: float, l2: float) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from nnplayground import config
 from nnplayground.datasets import DatasetError
 from nnplayground.models import Sequential, load_model
-from nnplayground.session.commands import Command, SaveModel, SetLearningRate, SetRegularization
+from nnplayground.session.commands import Command, ExportModel, SaveModel, SetLearningRate, SetRegularization
 from nnplayground.session.events import Events
 from nnplayground.session.experiment import Experiment, defaults_for_switch, experiment_for_model
 from nnplayground.session.jobs import Control, SyncRunner, TrainingJob
@@ -47,6 +47,17 @@ def inputs_in_words(shape) -> str:
     if shape == (2,):
         return "points with 2 coordinates"
     return f"{shape[0]:,} numbers per sample" if len(shape) == 1 else "inputs of another kind"
+
+
+def _rebuilder(model: Sequential):
+    """A function that rebuilds `model` as it is now (its settings and a copy of its weights), on any thread."""
+    config_, weights = model.get_config(), model.get_weights()
+
+    def rebuild() -> Sequential:
+        copy = Sequential.from_config(config_, rng=np.random.default_rng(0))
+        copy.set_weights(weights)
+        return copy
+    return rebuild
 
 
 class Session:
@@ -305,21 +316,44 @@ class Session:
         """Write the network to `path` (atomically) once nothing trains; says how it went on `message`.
         A save asked for while the run stops writes the network of that run, whatever is queued before it
         (a reset, new data). True if written now, False if it waits for the run to stop or failed."""
+        return self._write_network(SaveModel(str(path)), "save")
+
+    def export_model(self, path, elsewhere=None) -> bool:
+        """Write the network to `path` as an ONNX file for other programs (`.onnx` added to a name without a
+        suffix; needs the onnx package), from one consistent state of its weights, as a save: while a run
+        trains, between two batches (the run goes on). Otherwise, if `elsewhere` is given, it is called as
+        `elsewhere(write, then)` to run `write()` (which returns what to say) off the calling thread and
+        `then(outcome)` back on it: the caller's thread only copies the weights. Says how it went on
+        `message`; True if written now."""
+        return self._write_network(ExportModel(str(path)), "export", elsewhere)
+
+    def _write_network(self, command: SaveModel, verb: str, elsewhere=None) -> bool:
         if self.model is None:
-            self.events.emit("message", "There is no network to save yet: pick data and layers first.")
+            self.events.emit("message", f"There is no network to {verb} yet: pick data and layers first.")
             return False
-        save = SaveModel(str(path))
-        self._saves = [earlier for earlier in self._saves if not earlier.finished.is_set()] + [save]
+        self._saves = [earlier for earlier in self._saves if not earlier.finished.is_set()] + [command]
         if self.control is not None and not self.control.stopping:
-            self.control.submit(save)  # between two batches; the run goes on
+            self.control.submit(command)  # between two batches; the run goes on
             return False
         written, model = [], self.model  # the network the user saw when asking, even if a reset comes first
 
-        def go():
-            outcome = save.apply(model)
-            if outcome.startswith("Saved"):
-                written.append(path)
+        def say(outcome: str) -> None:
+            if command.wrote(outcome):
+                written.append(command.path)
             self.events.emit("message", outcome)
+
+        def go():
+            if elsewhere is None:
+                say(command.apply(model))
+                return
+            rebuild = _rebuilder(model)  # a copy: a run started meanwhile does not change what is written
+
+            def write() -> str:
+                try:
+                    return command.apply(rebuild())
+                finally:
+                    command.finished.set()
+            elsewhere(write, say)
         self.when_stopped(go)
         return bool(written)
 
