@@ -24,6 +24,7 @@ NAMES = {
     "diverged": "a message: the loss became NaN or infinite; the session paused and restored weights",
     "run_finished": "why the run ended: completed, stopped, early stopping or failed",
     "message": "a sentence for the user (a problem, or what just happened)",
+    "hints": "the list of hints.Hint that hold for the current run, each time it changes (a HintBoard's)",
     "personal_changed": "the PersonalDigits after a digit was added, removed or relabelled",
 }
 

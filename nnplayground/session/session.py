@@ -78,6 +78,7 @@ class Session:
         self._waiting: tuple[Sequential, object] | None = None  # an opened model waiting for its data
         self.last_progress: dict = {}
         self.control: Control | None = None  # the running job's, while there is one
+        self.side_control: Control | None = None  # a side job's (the learning-rate finder), while one runs
         self._after_stop: list = []
         self._saves: list[SaveModel] = []  # asked for and perhaps not yet tried
         self._pristine = False  # the model was built from the experiment and never trained: rebuilding is free
@@ -458,9 +459,35 @@ class Session:
             self._set_state(State.PAUSED)
 
     def stop(self) -> None:
-        """End the run: no further batch is trained; Train continues from here."""
+        """End the run: no further batch is trained; Train continues from here. Also cancels a side job."""
+        for control in (self.control, self.side_control):
+            if control is not None:
+                control.stop()
+
+    def side_job_refusal(self) -> str | None:
+        """Why a side job cannot start now, or None if it can."""
         if self.control is not None:
-            self.control.stop()
+            return "Stop the training run first: this works on the network at rest."
+        if self.side_control is not None:
+            return "Another job is running: wait for it to end, or cancel it."
+        return None
+
+    def run_job(self, job, on_report, on_finished) -> bool:
+        """Run a side job, one that works on copies of the network (the learning-rate finder), on the
+        session's runner: in the window on its worker thread, reports on the GUI thread; without one, to
+        its end on this thread. Refused (False, said on ``message``) while a run is under way, paused
+        too, or another side job runs; Train is refused until it ends. `stop()` cancels it."""
+        refusal = self.side_job_refusal()
+        if refusal:
+            self.events.emit("message", refusal)
+            return False
+        control = self.side_control = Control(can_wait=self.runner.can_wait)
+
+        def finished(reason):
+            self.side_control = None
+            on_finished(reason)
+        self.runner.start(job, control, on_report, finished)
+        return True
 
     def reset(self, same_weights: bool = False) -> None:
         """A new run: new random weights (the next seed, so that this start is reproducible too), or the
@@ -482,6 +509,9 @@ class Session:
         self.control.stop()
 
     def _start(self, steps: int = 0) -> bool:
+        if self.side_control is not None:
+            self.events.emit("message", "The learning-rate finder is running: wait for it to end, or cancel it.")
+            return False
         if self.dataset is None:
             self.load_data()
         problems = self.experiment.problems()
