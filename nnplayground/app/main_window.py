@@ -45,8 +45,10 @@ from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.evaluation_views import ConfusionMatrixView, HeadlineAccuracy, MistakesView
 from nnplayground.app.experiment_files import ExperimentFiles
+from nnplayground.app.hints_panel import HintsPanel
 from nnplayground.app.layer_stack import LayerStackEditor
 from nnplayground.app.layer_stats_view import LayerStatsView
+from nnplayground.app.lr_finder_dialog import LearningRateFinderDialog
 from nnplayground.app.model_export import ModelExport
 from nnplayground.app.network_diagram import NetworkDiagram
 from nnplayground.app.plots import TrainingPlots
@@ -247,6 +249,8 @@ class MainWindow(QMainWindow):
         self.centre_tabs.currentChanged.connect(self._centre_tab_changed)
         self.banner = Banner(self.centre_tabs)
         centre_layout.addWidget(self.centre_tabs, 1)
+        self.hints_panel = HintsPanel(session)  # under the tabs: seen from every view while training
+        centre_layout.addWidget(self.hints_panel)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(centre)
@@ -264,6 +268,8 @@ class MainWindow(QMainWindow):
         self.layer_stack.changed.connect(lambda: self.session.update(layers=self.layer_stack.specs()))
         self.settings_panel.changed.connect(self._settings_edited)
         self.settings_panel.live_changed.connect(self._settings_edited)
+        self.lr_finder = LearningRateFinderDialog(session, self)
+        self.settings_panel.find_rate.clicked.connect(self.lr_finder.start)
 
     def _action(self, text, name, tip, slot, keys=(), shown_keys=None):
         """A toolbar button and its action; `keys` work wherever the focus is; the tooltip names them
@@ -434,7 +440,6 @@ class MainWindow(QMainWindow):
         events.connect("state_changed", self._state_changed)
         events.connect("run_started", self._run_started)
         events.connect("progress", self._progress)
-        events.connect("diverged", self.show_message)
         events.connect("message", self.show_message)
         events.connect("run_finished", self._run_finished)
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSlider,
     QSpinBox,
     QWidget,
@@ -80,6 +81,10 @@ class SettingsPanel(QGroupBox):
                                      "How the weights follow the gradient. Adam adapts each weight's step and is a "
                                      "safe default; plain SGD is the textbook rule.")
         self.learning_rate = LogRateInput()
+        self.find_rate = QPushButton(self.tr("Find a good rate..."))
+        self.find_rate.setObjectName("lrFinderButton")
+        self.find_rate.setToolTip(self.tr("The learning-rate range test: a copy of the network trains briefly while "
+                                          "the rate grows, and the rate where its loss falls fastest is suggested."))
         self.schedule = self._combo("schedulePicker", SCHEDULE_TITLES,
                                     "How the learning rate changes over the run: lowering it late lets the "
                                     "network settle into a minimum.")
@@ -118,6 +123,7 @@ class SettingsPanel(QGroupBox):
         # Above the fields, not below Seed: at 720 px the learning rate's row and its reason share the view.
         form.addRow(self.problems)
         for label, widget in (("Optimizer", self.optimizer), ("Learning rate", self.learning_rate),
+                              ("", self.find_rate),
                               ("Schedule", self.schedule), ("Batch size", self.batch_size), ("Epochs", self.epochs),
                               ("", self.until_paused),
                               ("L1", self.l1), ("L2", self.l2), ("Early stop", self.patience),
@@ -185,7 +191,7 @@ class SettingsPanel(QGroupBox):
         """While a run is under way only the learning rate and L1/L2 can change."""
         reason = "Stop or reset training to change this." if running else ""
         for widget in (self.optimizer, self.schedule, self.batch_size, self.epochs, self.until_paused, self.patience,
-                       self.validation, self.seed):
+                       self.validation, self.seed, self.find_rate):
             widget.setEnabled(not running)
             widget.setStatusTip(reason)
 

@@ -126,13 +126,14 @@ def test_divergence_pauses_restores_and_explains(qtbot):
     choose(qtbot, window, "optimizerPicker", "SGD + m")
     type_into(qtbot, window.settings_panel.learning_rate, window.settings_panel.learning_rate.box, "10")
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.hints_panel.isVisible(), timeout=10_000)  # the hint, with its fixes
     assert window.session.state is State.PAUSED
-    assert "learning rate" in window.banner.text() and "too high" in window.banner.text()
+    said = window.hints_panel.cards["rate_too_high"].text.text()
+    assert "learning rate" in said and "too high" in said
     assert all(np.isfinite(w).all() for w in window.session.model.get_weights())
     type_into(qtbot, window.settings_panel.learning_rate, window.settings_panel.learning_rate.box, "0.0001")
     click(qtbot, window, "trainButton")  # Resume, with the advice taken: the advice goes
-    assert window.session.state is State.RUNNING and not window.banner.isVisible()
+    assert window.session.state is State.RUNNING and not window.hints_panel.isVisible()
     click(qtbot, window, "stopButton")
     qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=5_000)
 
