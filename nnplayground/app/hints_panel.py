@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from nnplayground.app.banner import COLOURS
 from nnplayground.session.hint_board import HintBoard
 
-MAX_HEIGHT = 220  # pixels: two hints show whole, more scroll; the curves keep most of the page
+MAX_HEIGHT = 220  # pixels: two hints show whole, more scroll; the curves keep most of the page ...
+MAX_SHARE = 0.3  # ... and at most this share of the column (at 720 pixels: one hint whole, the next scrolls)
 
 
 class _HintCard(QFrame):
@@ -120,6 +121,10 @@ class HintsPanel(QScrollArea):
                 card.show_hint(hint)
             self.list.insertWidget(position, card)
         self.setVisible(bool(hints))
+        column = self.parentWidget()
+        if column is not None and not column.property("hintsPanelWatches"):  # its height limits the panel's
+            column.setProperty("hintsPanelWatches", True)
+            column.installEventFilter(self)
         self._fit()
 
     def apply(self, hint, index: int) -> None:
@@ -129,16 +134,22 @@ class HintsPanel(QScrollArea):
         return [hint.id for hint in self.board.hints]
 
     def _fit(self) -> None:
-        """As tall as the cards, up to MAX_HEIGHT (then it scrolls)."""
+        """As tall as the cards, up to MAX_HEIGHT and MAX_SHARE of the column (then it scrolls)."""
         layout = self.widget().layout()
         width = self.viewport().width()
         needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
-        self.setFixedHeight(min(MAX_HEIGHT, needed + 2))
+        column = self.parentWidget().height() if self.parentWidget() is not None else MAX_HEIGHT / MAX_SHARE
+        self.setFixedHeight(min(MAX_HEIGHT, max(90, int(MAX_SHARE * column)), needed + 2))
 
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():  # the text wraps anew
             self._fit()
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        if watched is self.parentWidget() and event.type() == QEvent.Resize and self.isVisible():
+            self._fit()
+        return False
 
     def changeEvent(self, event):  # noqa: N802 - Qt's name
         super().changeEvent(event)

@@ -25,6 +25,7 @@ from nnplayground.session.files import atomic_write
 
 MAX_EPOCH_SYMBOLS = 200
 ACCURACY_EVERY = 4  # the accuracy plot redraws on every 4th report: it changes slowly, drawing costs GIL time
+LABEL_PITCH = 18  # pixels a tick label needs up a vertical axis, with room between two
 MAX_DRAWN_POINTS = 1500  # about two per pixel of a wide plot: more only costs drawing time
 
 
@@ -122,10 +123,20 @@ class LossAxis(pg.AxisItem):
 
     def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph's names
         if not self.logMode:
-            return super().tickValues(minVal, maxVal, size)
+            return self._linear_ticks(minVal, maxVal, size)
         labelled, minor = log_ticks(min(minVal, maxVal), max(minVal, maxVal), size)
         self._labelled = {round(v, 9) for v in labelled}
         return [(1.0, labelled), (0.1, minor)] if minor else [(1.0, labelled)]
+
+    def _linear_ticks(self, low, high, size):
+        """pyqtgraph's ticks, but up a short vertical axis (a plot squeezed by a small screen) no more labels
+        than fit one above the other: six of them on 60 pixels overlapped into a smear."""
+        levels = super().tickValues(low, high, size)
+        most = max(2, int(size // LABEL_PITCH))
+        if self.orientation not in ("left", "right") or not levels or len(levels[0][1]) <= most or high <= low:
+            return levels
+        step = float(_nice_step((high - low) / most))
+        return [(step, [float(v) + 0.0 for v in np.arange(np.ceil(low / step) * step, high + step * 1e-9, step)])]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
         if not self.logMode:

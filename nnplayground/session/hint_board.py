@@ -42,8 +42,7 @@ class HintBoard:
         context = HintContext(log, session.experiment, units=session.probe_results.get("unit_health"),
                               diverged=self._diverged.get(log), finished=session.control is None,
                               steps_per_epoch=session.steps_per_epoch())
-        quiet = self._quiet.get(log, set())
-        hints = [hint for hint in check_hints(context) if hint.id not in quiet]
+        hints = check_hints(context, quiet=self._quiet.get(log, set()))
         if hints != self.hints:
             self.hints = hints
             session.events.emit("hints", hints)

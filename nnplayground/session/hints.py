@@ -70,10 +70,13 @@ class HintContext:
     steps_per_epoch: int = 1
 
 
-def check_hints(context: HintContext) -> list[Hint]:
-    """Every hint that holds for the run now, most urgent first."""
-    found = [rule(context) for rule in RULES]
-    return [hint for hint in found if hint is not None]
+def check_hints(context: HintContext, quiet=()) -> list[Hint]:
+    """Every hint that holds for the run now, most urgent first, but those whose ids are in `quiet` (dismissed
+    or fixed) and those a more urgent one explains: with an exploding loss, dead or saturated units are
+    its doing, and its fix (a lower rate) is theirs."""
+    found = [hint for hint in (rule(context) for rule in RULES) if hint is not None and hint.id not in quiet]
+    explained = {explained for hint in found for explained in EXPLAINS.get(hint.id, ())}
+    return [hint for hint in found if hint.id not in explained]
 
 
 def apply_fix(session, fix: Fix) -> None:
@@ -315,6 +318,7 @@ def still_improving(context: HintContext) -> Hint | None:
 
 
 RULES = (rate_too_high, dead_units, saturated_units, loss_flat, overfitting, still_improving)
+EXPLAINS = {"rate_too_high": ("dead_units", "saturated_units")}  # a hint's id -> the hints it makes redundant
 
 
 # ----- helpers ---------------------------------------------------------------------------------------

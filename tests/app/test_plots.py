@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from nnplayground.app.plots import MAX_DRAWN_POINTS, decimate
 
@@ -179,3 +180,15 @@ def test_legends_sit_above_the_data_never_over_it(qtbot):
         assert len(legend.items) >= 3
         assert legend.sceneBoundingRect().bottom() <= box.top() + 1
         assert legend.sceneBoundingRect().height() > 5
+
+
+def test_a_short_vertical_axis_labels_only_as_many_ticks_as_fit(qtbot):
+    from nnplayground.app.plots import LABEL_PITCH, LossAxis
+
+    axis = LossAxis(orientation="left")
+    (_, roomy), *_ = axis.tickValues(-0.05, 1.05, 200)
+    assert roomy == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])  # room enough: pyqtgraph's own
+    for size in (40, 60, 90):
+        levels = axis.tickValues(-0.05, 1.05, size)
+        assert len(levels) == 1 and 2 <= len(levels[0][1]) <= size // LABEL_PITCH
+        assert levels[0][1][0] == 0.0 and str(levels[0][1][0]) == "0.0"  # never "-0"

@@ -84,10 +84,12 @@ def test_a_finite_loss_that_explodes_is_caught_without_a_nan():
     session, board = _run(dataset="moons", layers=[LayerSpec(16, "tanh"), LayerSpec(16, "tanh")], optimizer="sgd",
                           learning_rate=5.0, epochs=10)
     assert np.isfinite(session.run_log.batches["loss"]).all()
-    hint = next(hint for hint in board.hints if hint.id == "rate_too_high")
+    hint = _only(board, "rate_too_high")  # its tanh units are saturated too: its doing, not a second hint
     assert hint.title == "The loss is exploding"
     assert hint.evidence["mean loss of the last 10 batches"] > 4 * hint.evidence["lowest"]
     assert [fix.label for fix in hint.fixes] == ["Rate 0.5, same start"]
+    board.dismiss("rate_too_high")
+    assert _only(board, "saturated_units").evidence["dense_1 saturated share"] > 0.9
 
 
 def test_a_flat_loss_at_a_tiny_rate_asks_for_ten_times_the_rate_and_the_run_goes_on_with_it():
