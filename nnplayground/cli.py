@@ -6,6 +6,7 @@
     nnplayground train --dataset mnist-sample --layers 128,64 --epochs 5 --out model.npz
     nnplayground train --config exp.toml --epochs 3   the file's experiment, with the options given changed
     nnplayground evaluate model.npz --dataset mnist
+    nnplayground lr-find --config exp.toml       the learning-rate range test: a suggested rate and its curve
     nnplayground bench
 
 Bad arguments and unreadable files end in one line on stderr and exit status 2, never a traceback.
@@ -22,10 +23,11 @@ from nnplayground.datasets import catalog
 from nnplayground.session import presets
 from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, OPTIMIZERS, Experiment, LayerSpec
 from nnplayground.session.experiment_file import load_experiment
+from nnplayground.session.hint_board import HintBoard
 from nnplayground.session.jobs import FAILURE_PREFIX
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("app", "presets", "train", "evaluate", "bench")
+COMMANDS = ("app", "presets", "train", "evaluate", "lr-find", "bench")
 # The options' values when neither they nor --config say otherwise.
 DATA_DEFAULTS = {"dataset": "mnist-sample", "samples": 1000, "noise": 0.1, "classes": 2}
 DEFAULTS = {**DATA_DEFAULTS, "layers": [128, 64], "activation": "relu", "optimizer": "adam", "batch_size": 128,
@@ -103,6 +105,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_presets_command(commands)
 
     train = commands.add_parser("train", help="train a network and report its test accuracy")
+    _add_training_arguments(train)
+    train.add_argument("--out", type=_out_path, help="save the trained model here (.npz)")
+
+    evaluate = commands.add_parser("evaluate", help="test a saved model")
+    evaluate.add_argument("model", help="a model file written by train --out or model.save")
+    _add_data_arguments(evaluate)
+
+    _add_lr_find_command(commands)
+
+    bench = commands.add_parser("bench", help="measure training speed and memory (run by hand)")
+    bench.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
+    bench.add_argument("--torch", action="store_true", help="also time PyTorch, if installed")
+    bench.add_argument("--gui", action="store_true", help="measure the window while it trains")
+    bench.add_argument("--all-views", action="store_true", help="with --gui: every view visible at once")
+    bench.add_argument("--data", help="train on this MNIST .npz (Keras layout) instead of synthetic digits")
+    bench.add_argument("--peer", help="also time neural-network-digits' loop from its unpacked wheel here")
+    return parser
+
+
+def _add_training_arguments(train) -> None:
+    """The experiment a train (or lr-find) command line describes: data, --config or --preset, network, training."""
     _add_data_arguments(train)
     _add_experiment_arguments(train)
     # The options' defaults are in DEFAULTS: None here tells an option given (it changes --config's file)
@@ -119,20 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--l1", type=float, help="L1 factor on every kernel (default 0)")
     train.add_argument("--l2", type=float, help="L2 factor on every kernel (default 0)")
     train.add_argument("--validation-split", type=_fraction, help="default 0: validate on the test set")
-    train.add_argument("--out", type=_out_path, help="save the trained model here (.npz)")
-
-    evaluate = commands.add_parser("evaluate", help="test a saved model")
-    evaluate.add_argument("model", help="a model file written by train --out or model.save")
-    _add_data_arguments(evaluate)
-
-    bench = commands.add_parser("bench", help="measure training speed and memory (run by hand)")
-    bench.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
-    bench.add_argument("--torch", action="store_true", help="also time PyTorch, if installed")
-    bench.add_argument("--gui", action="store_true", help="measure the window while it trains")
-    bench.add_argument("--all-views", action="store_true", help="with --gui: every view visible at once")
-    bench.add_argument("--data", help="train on this MNIST .npz (Keras layout) instead of synthetic digits")
-    bench.add_argument("--peer", help="also time neural-network-digits' loop from its unpacked wheel here")
-    return parser
 
 
 def _add_app_command(commands) -> None:
@@ -202,6 +211,8 @@ def main(argv=None) -> int:
             return _train(args)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "lr-find":
+            return _lr_find(args)
         if args.gui:
             from nnplayground.app.bench import run_gui_bench
 
@@ -298,12 +309,15 @@ def _train(args) -> int:
     session.events.connect("diverged", lambda message: (diverged.append(message), print(message, file=sys.stderr)))
     session.events.connect("message", lambda message: print(message, file=sys.stderr)
                            if message.startswith(FAILURE_PREFIX) else None)
+    hints = HintBoard(session)
     session.train()
     if session.run_log.finish_reason == "failed" or diverged:
         print("nnplayground: training did not finish; nothing was saved", file=sys.stderr)
         return 1
     loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=1024, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.2%}")
+    for hint in hints.hints:  # what the window's hints panel would say, with its numbers
+        print(f"hint: {hint.title}. {hint.message}\n      evidence: {hint.evidence_text()}")
     if args.out is not None:
         model.save(args.out)
         print(f"saved the model to {args.out}")
@@ -324,4 +338,57 @@ def _evaluate(args) -> int:
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     results = model.evaluate(x_test, y_test, batch_size=1024, verbose=0, return_dict=True)
     print(" - ".join(f"test {key} {value:.4f}" for key, value in results.items()))
+    return 0
+
+
+# ----- lr-find ---------------------------------------------------------------------------------------
+
+
+def _add_lr_find_command(commands) -> None:
+    from nnplayground.session import lr_finder
+
+    find = commands.add_parser("lr-find", help="suggest a learning rate: the range test on a copy of the network "
+                                               "(Smith's LR finder)")
+    _add_training_arguments(find)
+    find.add_argument("--start", type=_rate, default=lr_finder.START, help=f"the first rate tried "
+                                                                          f"(default {lr_finder.START:g})")
+    find.add_argument("--end", type=_rate, default=lr_finder.END, help=f"the last (default {lr_finder.END:g})")
+    find.add_argument("--steps", type=_positive_int, default=lr_finder.STEPS,
+                      help=f"batches from the first rate to the last (default {lr_finder.STEPS})")
+
+
+def _lr_find(args) -> int:
+    """Run the range test on the experiment's network (as train would build it), print the curve as a small
+    table and the suggestion. Exit status 1 if there is none (the loss never fell)."""
+    from nnplayground.session.lr_finder import start_range_test
+
+    if not 0 < args.start < args.end or args.steps < 10:
+        raise UsageError("--start must be below --end, and --steps at least 10")
+    session = _session_with_data(args, check_budget=True)
+    data, e = session.dataset, session.experiment
+    print(f"{e.data_path or e.dataset}: {len(data.x_train)} training samples; layers "
+          f"{'-'.join(str(spec.units) for spec in e.layers) or 'none'}; {e.optimizer}, batches of {e.batch_size}; "
+          f"seed {e.seed}")
+    print(f"the range test: {args.steps} batches on a copy of the network, the rate from {args.start:g} to "
+          f"{args.end:g}")
+    session.events.connect("message", lambda message: print(message, file=sys.stderr))
+    job = start_range_test(session, lambda report: None, lambda reason: None, start=args.start, end=args.end,
+                           steps=args.steps)
+    result = job.result
+    if result.ended == "failed":
+        return 1
+    rows = result.table(12)
+    if result.suggestion is not None:
+        nearest = min(range(len(result.rates)), key=lambda i: abs(np.log(result.rates[i] / result.suggestion)))
+        rows = sorted({*rows, (result.rates[nearest], result.smoothed[nearest])})
+    print(f"\n{'learning rate':>14}  {'smoothed loss':>13}")
+    for rate, loss in rows:
+        mark = "  <- suggested" if result.suggestion is not None and rate == result.rates[nearest] else ""
+        print(f"{rate:>14.3g}  {loss:>13.4g}{mark}")
+    ended = {"loss blew up": f"the loss blew up at {result.rates[-1]:.3g}",
+             "range done": "the whole range tried"}[result.ended]
+    if result.suggestion is None:
+        print(f"\nno suggestion: the loss never fell ({ended})")
+        return 1
+    print(f"\nsuggested learning rate: {result.suggestion:g} (where the smoothed loss falls fastest; {ended})")
     return 0
