@@ -20,6 +20,8 @@ MOST = 0.5  # "most units": at least this share of a hidden layer's units dead o
 FLAT_BATCHES = 100  # "many batches": the flat rule looks at this many batches, or two epochs' if more
 FLAT_CHANGE = 0.01  # ... over which the loss moved by less than this share
 FLAT_LEARNED = 0.8  # ... and is still above this share of where it started: hardly anything learned
+VANISHING = 0.01  # the first hidden layer's gradient norm below this share of the last's: it vanishes
+LOW_RATE = 0.1  # a flat loss blames a rate below this (above it, a higher one would more likely blow up)
 BLOCK = 10  # batches averaged together when looking for an exploding loss
 EXPLODED = 4.0  # a block's mean loss above this many times the lowest block's (and the first's): exploding
 OVERFIT_RISE = 1.2  # validation loss this many times its best, in the last epoch and the last three's median
@@ -156,8 +158,11 @@ def _lower_rate_fixes(rate: float, resume: bool = False) -> list[Fix]:
 def loss_flat(context: HintContext) -> Hint | None:
     """Over the last FLAT_BATCHES batches (or two epochs, if longer) the mean loss of the second half
     differs from the first half's by less than FLAT_CHANGE, the loss is still above FLAT_LEARNED of
-    where the run started, the rate is below 1, and no hidden layer has most units dead or saturated
-    (that rule explains a flat loss better). Fix: ten times the rate, on the run as it goes."""
+    where the run started, and no hidden layer has most units dead or saturated (that rule explains a
+    flat loss better). Then, if the first hidden layer's latest gradient norm is below VANISHING times
+    the last hidden layer's, the gradient vanishes on its way back: fixes ReLU (He) instead of sigmoid
+    and tanh, or Adam, from the same start. Else, if the rate is below LOW_RATE, it is too low: fix ten
+    times the rate, on the run as it goes."""
     log, e = context.log, context.experiment
     window = max(FLAT_BATCHES, 2 * context.steps_per_epoch)
     losses = log.batches["loss"][-window:]
@@ -167,17 +172,49 @@ def loss_flat(context: HintContext) -> Hint | None:
     before, after = float(losses[:half].mean()), float(losses[half:].mean())
     start = _start_loss(log)
     change = abs(after - before) / before if before > 0 else 0.0
-    if change >= FLAT_CHANGE or after < FLAT_LEARNED * start or e.learning_rate >= 1:
+    if change >= FLAT_CHANGE or after < FLAT_LEARNED * start:
+        return None
+    flat = (f"The loss has hardly moved over the last {window} batches ({_number(before)} then {_number(after)}) "
+            f"and is still {after / start:.0%} of where it started")
+    evidence = {"batches": window, "mean loss, first half": before, "mean loss, second half": after,
+                "loss at the start": start}
+    vanishing = _vanishing_gradient(log)
+    if vanishing is not None:
+        first, first_norm, last, last_norm = vanishing
+        saturating = [spec for spec in e.layers if spec.activation in _SATURATING]
+        fixes = [_layers_fix(e, saturating, "ReLU (He)", "Use ReLU with He initialisation in the sigmoid and tanh "
+                             "layers: its slope is 1 wherever it is active. Same seed.", activation="relu",
+                             initializer="auto")] if saturating else []
+        if e.optimizer != "adam":
+            fixes.append(Fix("Adam", "Train with Adam (rate 0.001): it scales each weight's step by its own "
+                                     "gradient's size. Same starting weights.",
+                             {"optimizer": "adam", "learning_rate": 0.001}, restart="same"))
+        return Hint("loss_flat", "The loss is flat",
+                    f"{flat}: the gradient fades on its way back through the layers. The first hidden layer's "
+                    f"({first}: {_number(first_norm)}) is {last_norm / first_norm:.0f} times smaller than the last "
+                    f"hidden layer's ({last}: {_number(last_norm)}), so the first layers hardly learn.",
+                    {**evidence, f"gradient norm of {first}": first_norm, f"gradient norm of {last}": last_norm},
+                    fixes)
+    if e.learning_rate >= LOW_RATE:
         return None
     higher = _round(min(e.learning_rate * 10, RATE_RANGE[1]))
     return Hint("loss_flat", "The loss is flat",
-                f"The loss has hardly moved over the last {window} batches ({_number(before)} then "
-                f"{_number(after)}) and is still {after / start:.0%} of where it started: the learning rate "
-                f"({e.learning_rate:g}) is probably too low for {_optimizer_name(e)}.",
-                {"batches": window, "mean loss, first half": before, "mean loss, second half": after,
-                 "loss at the start": start, "learning rate": e.learning_rate},
+                f"{flat}: the learning rate ({e.learning_rate:g}) is probably too low for {_optimizer_name(e)}.",
+                {**evidence, "learning rate": e.learning_rate},
                 [Fix(f"Rate {higher:g} (x10)", f"Raise the learning rate to {higher:g}; the run goes on with it.",
                      {"learning_rate": higher})])
+
+
+def _vanishing_gradient(log: RunLog) -> tuple[str, float, str, float] | None:
+    """(first hidden layer, its gradient norm, last hidden layer, its norm) from the latest norms, if the
+    first's is below VANISHING times the last's; None otherwise (or with fewer than two hidden layers)."""
+    if log.norms is None or not len(log.norms) or len(log.layer_names) < 3:
+        return None
+    gradients = log.norms["gradient"][-1]
+    first, last = float(gradients[0]), float(gradients[-2])  # the last column is the output layer's
+    if not (np.isfinite(first) and np.isfinite(last)) or last <= 0 or first >= VANISHING * last:
+        return None
+    return log.layer_names[0], first, log.layer_names[-2], last
 
 
 def dead_units(context: HintContext) -> Hint | None:

@@ -105,6 +105,19 @@ def test_a_flat_loss_at_a_tiny_rate_asks_for_ten_times_the_rate_and_the_run_goes
     assert session.run_log is run and run.markers[-1] == {"step": step, "position": run.position, "text": "lr 0.0001"}
 
 
+def test_a_flat_loss_from_a_vanishing_gradient_asks_for_relu_not_a_higher_rate():
+    sigmoids = [LayerSpec(8, "sigmoid") for _ in range(6)]
+    session, board = _run(dataset="moons", layers=sigmoids, optimizer="sgd", learning_rate=0.5, epochs=30)
+    hint = _only(board, "loss_flat")
+    assert hint.evidence["gradient norm of dense"] < 0.01 * hint.evidence["gradient norm of dense_5"]
+    assert "fades on its way back" in hint.message and [fix.label for fix in hint.fixes] == ["ReLU (He)", "Adam"]
+    board.apply(hint, hint.fixes[0])
+    assert {(spec.activation, spec.initializer) for spec in session.experiment.layers} == {("relu", "auto")}
+    session.train()
+    _, losses = session.run_log.epoch_series("loss")
+    assert losses[-1] < 0.5 * losses[0] and board.hints == []  # it learns now
+
+
 def test_dead_relus_from_zero_weights_ask_for_he_initialisation_and_get_it_from_the_same_seed():
     zeros = [LayerSpec(8, initializer="zeros"), LayerSpec(8, initializer="zeros")]
     session, board = _run(dataset="moons", layers=zeros, learning_rate=0.01, epochs=10)
