@@ -151,13 +151,9 @@ class HintsPanel(QScrollArea):
             self._fit()
         return False
 
-    def changeEvent(self, event):  # noqa: N802 - Qt's name
-        super().changeEvent(event)
-        if event.type() == QEvent.PaletteChange:
-            self.restyle()
-
     def restyle(self) -> None:
-        """The message banner's colours, from the current palette (light or dark)."""
+        """The message banner's colours, from the current palette (light or dark): the window calls it when
+        the theme changes, as it does the banner's."""
         dark = QApplication.palette().color(QPalette.Window).lightness() < 128
         background, text, border = COLOURS["dark" if dark else "light"]
         self.setStyleSheet(f"QFrame[hintCard=\"true\"] {{ background: {background}; border: 1px solid {border}; "

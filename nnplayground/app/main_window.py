@@ -744,6 +744,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str) -> None:
         theme.apply_theme(QApplication.instance(), name)
         self.banner.restyle()
+        self.hints_panel.restyle()
         theme.restyle_all(self)
 
     # ----- lifetime -----------------------------------------------------------------------------

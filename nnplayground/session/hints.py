@@ -23,6 +23,7 @@ FLAT_LEARNED = 0.8  # ... and is still above this share of where it started: har
 VANISHING = 0.01  # the first hidden layer's gradient norm below this share of the last's: it vanishes
 LOW_RATE = 0.1  # a flat loss blames a rate below this (above it, a higher one would more likely blow up)
 BLOCK = 10  # batches averaged together when looking for an exploding loss
+LOOKBACK = 5000  # ... among the last this many batches
 EXPLODED = 4.0  # a block's mean loss above this many times the lowest block's (and the first's): exploding
 OVERFIT_RISE = 1.2  # validation loss this many times its best, in the last epoch and the last three's median
 OVERFIT_EPOCHS = 5  # ... at least this many epochs after the best one (and a tenth of the run)
@@ -99,20 +100,21 @@ def apply_fix(session, fix: Fix) -> None:
 
 def rate_too_high(context: HintContext) -> Hint | None:
     """The loss became NaN or infinite (the session paused the run and said why: that message is the
-    hint's) and the learning rate is still what it was then; or, in blocks of BLOCK batches since the
-    last divergence, the latest block's mean loss is above EXPLODED times the lower of the first batch's
-    loss (the untrained network's) and the lowest block's, and above the first batch's. Fix: a tenth of
-    the rate, from the same start."""
+    hint's) and the learning rate is still what it was then; or, in blocks of BLOCK batches among the
+    last LOOKBACK since the last divergence, the latest block's mean loss is above EXPLODED times the
+    lower of the first batch's loss (the untrained network's) and the lowest block's, and above the first
+    batch's. Fix: a tenth of the rate, from the same start."""
     e, diverged = context.experiment, context.diverged
     if diverged is not None and e.learning_rate >= diverged["learning_rate"]:
         return _diverged_hint(context, diverged)
     batches = context.log.batches
-    since = batches["step"] > (diverged["step"] if diverged is not None else 0)
-    losses = _finite(batches["loss"][since])
-    blocks = losses[: len(losses) // BLOCK * BLOCK].reshape(-1, BLOCK).mean(axis=1)
-    if len(blocks) < 3:
+    begin = int(np.searchsorted(batches["step"], diverged["step"], side="right")) if diverged is not None else 0
+    first = _finite(batches["loss"][begin: begin + BLOCK])
+    recent = _finite(batches["loss"][max(begin, len(batches) - LOOKBACK):])  # a long run costs no more to check
+    blocks = recent[len(recent) % BLOCK:].reshape(-1, BLOCK).mean(axis=1)
+    if len(blocks) < 3 or not len(first):
         return None
-    now, start = float(blocks[-1]), float(losses[0])
+    now, start = float(blocks[-1]), float(first[0])
     lowest = min(start, float(blocks.min()))
     if not (now > EXPLODED * lowest and now > start):
         return None

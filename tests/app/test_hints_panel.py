@@ -3,6 +3,7 @@ changes what the settings panel shows (through the session); Dismiss hides it fo
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QPushButton
 
 from nnplayground.session import LayerSpec, State
@@ -68,3 +69,17 @@ def test_dismiss_hides_a_hint_for_the_rest_of_the_run_and_it_is_seen_from_every_
     assert not window.hints_panel.isVisible()
     window.session.update(l2=0.0001)  # a change checks the hints again: it stays quiet
     assert not window.hints_panel.isVisible() and window.hints_panel.hint_ids() == []
+
+
+def test_the_panel_follows_the_dark_theme(qtbot):
+    window = open_window(qtbot)
+    _train_moons(qtbot, window, epochs=8, learning_rate=0.003)
+    card = _card(qtbot, window, "still_improving")
+    def lightness():
+        return QColor(card.grab().toImage().pixel(4, 4)).lightness()
+
+    assert lightness() > 180
+    window.set_theme("dark")
+    dark = lightness()
+    window.set_theme("light")
+    assert dark < 90 and lightness() > 180
