@@ -125,9 +125,6 @@ class HeadlineAccuracy(QWidget):
         layout.addWidget(self.detail)
         self.setMinimumSize(180, 70)
         self.setMaximumWidth(240)  # beside the diagram, which needs the width more
-        # Opaque: a new figure repaints this widget alone, not the tab page under it and the diagram and
-        # plots on it (measured: three times the painting per report).
-        self.setAutoFillBackground(True)
         self._latest: tuple[dict, int] | None = None  # the newest epoch's figures, not shown yet
         self._pending = QTimer(self, singleShot=True, interval=0)
         self._pending.timeout.connect(self._show_latest)

