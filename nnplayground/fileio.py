@@ -158,6 +158,11 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     return removed
 
 
+def process_running(pid: int) -> bool:
+    """Whether a process `pid` runs now (this one included; another user's counts as running)."""
+    return pid > 0 and _running(pid)
+
+
 def _running(pid: int) -> bool:
     if pid == os.getpid():
         return True

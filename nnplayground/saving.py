@@ -34,18 +34,31 @@ class ModelFileError(ValueError):
 
 
 def save_model(model, path) -> None:
+    write_model_file(path, model_file_arrays(model))
+
+
+def model_file_arrays(model, copy: bool = False) -> dict[str, np.ndarray]:
+    """Everything a model file holds, by member name: the header (JSON as bytes), the weights and the
+    optimizer's state. `copy`: arrays that share no memory with the model, so that another thread can
+    write them while the model trains on (a consistent snapshot, taken between two batches)."""
     if not model.built:
         model.build()
     header = {"format": FORMAT, "version": VERSION, "config": model.get_config(),
               "history": model.history.history if model.history else {}}
-    arrays = {f"weight_{i}": w for i, w in enumerate(model.get_weights())}
+    arrays = {f"weight_{i}": w for i, w in enumerate(model.get_weights())}  # get_weights copies
     if model.optimizer is not None:
         header["compile"] = {"optimizer": optimizers.serialize(model.optimizer),
                              "loss": losses.serialize(model.loss),
                              "metrics": [metric.name for metric in model.metrics]}
-        arrays.update({f"optimizer_{name}": value for name, value in model.optimizer.get_state().items()})
+        arrays.update({f"optimizer_{name}": np.array(value, copy=True) if copy else value
+                       for name, value in model.optimizer.get_state().items()})
     header_bytes = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    atomic_write(path, lambda file: np.savez(file, header=header_bytes, **arrays))
+    return {"header": header_bytes, **arrays}
+
+
+def write_model_file(path, arrays: dict[str, np.ndarray]) -> None:
+    """Write model_file_arrays' output to `path`, atomically."""
+    atomic_write(path, lambda file: np.savez(file, **arrays))
 
 
 class ModelFile:

@@ -26,7 +26,7 @@ class Command:
         raise NotImplementedError
 
     def marker(self, outcome: str) -> str:
-        """The run's marker for `outcome` (short: it labels a line on the loss curve)."""
+        """The run's marker for `outcome` (short: it labels a line on the loss curve); "" for none."""
         return outcome
 
 

@@ -222,8 +222,10 @@ class _Bridge(Callback):
     def apply(self, commands) -> None:
         for command in commands:
             outcome = command.apply(self.model)
-            self.pending_markers.append({"step": self.step, "position": self.position,
-                                         "text": command.marker(outcome), "said": outcome if command.said else ""})
+            text = command.marker(outcome)
+            if text:  # a command the run need not show (an autosave) leaves no marker
+                self.pending_markers.append({"step": self.step, "position": self.position, "text": text,
+                                             "said": outcome if command.said else ""})
 
     def apply_while_paused(self, commands) -> None:
         """Commands that came during a pause: applied now and reported at once (the job is parked, so

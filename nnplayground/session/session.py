@@ -127,8 +127,9 @@ class Session:
     def _apply_now(self, command: Command) -> None:
         """A command on the idle network, with its marker if the run has begun (and its outcome said)."""
         outcome = command.apply(self.model)
-        if self.run_log.step:
-            self.events.emit("marker", self.run_log.add_marker(command.marker(outcome)))
+        text = command.marker(outcome)
+        if self.run_log.step and text:
+            self.events.emit("marker", self.run_log.add_marker(text))
         if command.said:
             self.events.emit("message", outcome)
 
@@ -312,6 +313,35 @@ class Session:
         self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
         self._model_changed()
         self.events.emit("message", f"Opened {path}: Train continues training it.")
+
+    def open_experiment(self, experiment: Experiment, dataset=None, model: Sequential | None = None,
+                        source=None) -> None:
+        """Use a whole experiment at once (an autosave, a file, the defaults), once nothing trains: its data
+        (`dataset` if loaded elsewhere for it, the data in use if it is the same, else loaded here), then
+        `model` as its network if one is given and fits that data (`source`: where it came from), else a
+        new network from the experiment. The run before is kept in the earlier runs. If the data cannot be
+        loaded, nothing changes and `message` says why."""
+        def go():
+            data = dataset
+            if data is None and (self.dataset is None or any(
+                    getattr(experiment, key) != getattr(self.experiment, key) for key in DATA_FIELDS)):
+                try:
+                    data = experiment.load_data(personal=self.personal)
+                except (DatasetError, OSError, ValueError) as error:
+                    self.events.emit("message", f"Could not load the data of that experiment: {error}")
+                    return
+            self._replace_experiment(experiment.replaced())
+            if data is not None:
+                self.dataset = data
+                self.events.emit("data_changed", data)
+            if model is not None and self.fits_data(model):
+                self._archive_run()
+                self.run_log.source = str(source) if source is not None else "autosave"
+                self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
+                self._model_changed()
+            else:
+                self._new_network()
+        self.when_stopped(go)
 
     def save_model(self, path) -> bool:
         """Write the network to `path` (atomically) once nothing trains; says how it went on `message`.
