@@ -32,13 +32,19 @@ class Banner(QFrame):
         self.action_button = QPushButton()
         self.action_button.setObjectName("messageAction")
         self.action_button.setToolTip(self.tr("Do what the message suggests"))
-        self.action_button.clicked.connect(self._act)
+        self.action_button.clicked.connect(lambda: self._act(0))
         self.action_button.hide()
-        self._action = None
+        self.second_button = QPushButton()  # a second answer (Restore / Discard)
+        self.second_button.setObjectName("messageSecondAction")
+        self.second_button.setToolTip(self.tr("The other answer to the message"))
+        self.second_button.clicked.connect(lambda: self._act(1))
+        self.second_button.hide()
+        self._actions: list = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.action_button, 0, Qt.AlignTop)
+        layout.addWidget(self.second_button, 0, Qt.AlignTop)
         layout.addWidget(self.close_button, 0, Qt.AlignTop)
         tabs.installEventFilter(self)
         self.restyle()
@@ -48,12 +54,15 @@ class Banner(QFrame):
         return self.label.text()
 
     def show_message(self, text: str, about: str = ABOUT_RUN, action=None) -> None:
-        """`action`: (button text, callable) for a one-click answer; the message goes once it is clicked."""
+        """`action`: (button text, callable) for a one-click answer, or a list of two such answers; the
+        message goes once one is clicked."""
         self.label.setText(text)
         self.about = about
-        self._action = action[1] if action else None
-        self.action_button.setText(action[0] if action else "")
-        self.action_button.setVisible(action is not None)
+        actions = action if isinstance(action, list) else [action] if action else []
+        self._actions = [call for _, call in actions]
+        for button, answer in zip((self.action_button, self.second_button), [*actions, None, None], strict=False):
+            button.setText(answer[0] if answer else "")
+            button.setVisible(answer is not None)
         if text:
             self._place()
             self.show()
@@ -61,11 +70,11 @@ class Banner(QFrame):
         else:
             self.hide()
 
-    def _act(self) -> None:
-        action, self._action = self._action, None
+    def _act(self, which: int) -> None:
+        actions, self._actions = self._actions, []
         self.hide()
-        if action is not None:
-            action()
+        if which < len(actions):
+            actions[which]()
 
     def clear(self, about: str | None = None) -> None:
         """Hide the message if it is about `about` (any message when None)."""

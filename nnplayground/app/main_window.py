@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import garbage, theme
+from nnplayground.app.autosave import WindowAutosave
 from nnplayground.app.background import Tasks
 from nnplayground.app.banner import ABOUT_DATA, ABOUT_FILE, ABOUT_RUN, Banner
 from nnplayground.app.data_loader import DataLoader
@@ -173,6 +174,8 @@ class MainWindow(QMainWindow):
         self._show_experiment(self.session.experiment)
         self._restore_geometry()
         QTimer.singleShot(0, self._load_data)
+        self.autosave = WindowAutosave(self)
+        QTimer.singleShot(0, self.autosave.offer)  # after the data: a restore with the same data only adopts
         if personal_problem:
             self.show_message(personal_problem.rstrip(". ") + ". " +
                               self.tr("The window runs without them; the file is untouched."),
@@ -655,13 +658,15 @@ class MainWindow(QMainWindow):
             logging.getLogger(__name__).error("opening a model failed", exc_info=error)
         self.show_message(self.tr("Could not open the model: {0}").format(error))
 
-    def _ask_where_to_save(self):
+    def _ask_where_to_save(self) -> bool:
+        """Ask for a file and save the network there; False if there was none or the user cancelled."""
         if self.session.model is None:
             self.show_message(self.tr("There is no network to save yet: pick data and layers first."))
-            return
+            return False
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the network"), "network.npz", "Models (*.npz)")
         if path:
             self.save_model(path)
+        return bool(path)
 
     def save_model(self, path: str) -> bool:
         """Save the network (atomically); while training, as soon as the run has stopped."""
@@ -770,6 +775,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()  # on disk now: a process ending at once (app.main.leave) writes nothing later
 
     def closeEvent(self, event):  # noqa: N802 - Qt's name
+        if not self.autosave.may_close():
+            event.ignore()
+            return
         self._save_settings()
         self._data_timer.stop()
         self.session.stop()
@@ -780,6 +788,7 @@ class MainWindow(QMainWindow):
         self.files.finish_all(CLOSE_WAIT_MS)
         self.draw_panel.files.finish_all(CLOSE_WAIT_MS)
         self._finish_run_before_closing()
+        self.autosave.close()
         super().closeEvent(event)
 
     def _finish_run_before_closing(self) -> None:
