@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnplayground.app import garbage, theme
+from nnplayground.app import file_dialogs, garbage, theme
 from nnplayground.app.autosave import WindowAutosave
 from nnplayground.app.background import Tasks
 from nnplayground.app.banner import ABOUT_DATA, ABOUT_FILE, ABOUT_RUN, Banner
@@ -663,7 +663,7 @@ class MainWindow(QMainWindow):
         if self.session.model is None:
             self.show_message(self.tr("There is no network to save yet: pick data and layers first."))
             return False
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the network"), "network.npz", "Models (*.npz)")
+        path = file_dialogs.ask_save_path(self, self.tr("Save the network"), "network.npz", [file_dialogs.MODEL])
         if path:
             self.save_model(path)
         return bool(path)

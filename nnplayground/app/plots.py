@@ -10,7 +10,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnplayground.app import theme
+from nnplayground.app import file_dialogs, theme
 from nnplayground.session.files import atomic_write
 
 MAX_EPOCH_SYMBOLS = 200
@@ -437,8 +436,8 @@ class TrainingPlots(QWidget):
 
     def _ask_and_save(self, plot, kind: str) -> None:
         title = self.tr("Save the plot as a picture") if kind == "png" else self.tr("Save the run's numbers")
-        pattern = "PNG pictures (*.png)" if kind == "png" else "CSV tables (*.csv)"
-        path, _ = QFileDialog.getSaveFileName(self, title, f"{self.log.name.replace(' ', '-')}.{kind}", pattern)
+        path = file_dialogs.ask_save_path(self, title, f"{self.log.name.replace(' ', '-')}.{kind}",
+                                          [file_dialogs.PNG if kind == "png" else file_dialogs.CSV])
         if path:
             self.save(plot, path, kind)
 
