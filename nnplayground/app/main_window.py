@@ -46,6 +46,7 @@ from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.evaluation_views import ConfusionMatrixView, HeadlineAccuracy, MistakesView
 from nnplayground.app.experiment_files import ExperimentFiles
+from nnplayground.app.export import Exports
 from nnplayground.app.hints_panel import HintsPanel
 from nnplayground.app.layer_stack import LayerStackEditor
 from nnplayground.app.layer_stats_view import LayerStatsView
@@ -350,6 +351,7 @@ class MainWindow(QMainWindow):
         save_model = file_menu.addAction(self.tr("Save model..."), self._ask_where_to_save)
         save_model.setObjectName("saveModelAction")
         self.model_export = ModelExport(self, file_menu)
+        self.exports = Exports(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.tr("Quit"), QKeySequence.Quit, self.close)
         training_menu = self.menuBar().addMenu(self.tr("&Training"))

@@ -1,8 +1,8 @@
 """Driving the window the way a person does: clicks on buttons, keys in boxes."""
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QDialogButtonBox, QFileDialog, QLineEdit
 
 from nnplayground.app import MainWindow
 
@@ -81,3 +81,19 @@ def wheel(widget, notches: int = -1) -> None:
 def settle(qtbot, *owners, timeout=20_000):
     """Until every file the window (or a panel) is reading off the GUI thread has been handled."""
     qtbot.waitUntil(lambda: not any(owner.files.running for owner in owners), timeout=timeout)
+
+
+def answer_save_dialog(qtbot, path: str, seen: list | None = None) -> None:
+    """Once a save dialog is up: write `path` in its name box and click Save, as a person does (`seen`
+    collects the dialog's filters)."""
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, answer)
+            return
+        if seen is not None:
+            seen.append(dialog.nameFilters())
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(path)  # typed letters would open the completer
+        buttons = dialog.findChild(QDialogButtonBox, "buttonBox")
+        qtbot.mouseClick(buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+    QTimer.singleShot(0, answer)

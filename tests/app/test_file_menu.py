@@ -3,26 +3,10 @@
 import os
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit
 
 from nnplayground.models import load_model
 from nnplayground.session import LayerSpec, State
-from tests.app.helpers import open_window
-
-
-def type_in_save_dialog(qtbot, path: str, answered: list):
-    """Once a save dialog is up: type `path` into its name box and press Enter, as a person does."""
-    def answer():
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QFileDialog):
-            QTimer.singleShot(20, answer)
-            return
-        answered.append(dialog.nameFilters())
-        dialog.findChild(QLineEdit, "fileNameEdit").setText(path)  # typed letters would open the completer
-        buttons = dialog.findChild(QDialogButtonBox, "buttonBox")
-        qtbot.mouseClick(buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
-    QTimer.singleShot(0, answer)
+from tests.app.helpers import answer_save_dialog, open_window
 
 
 def _folder(tmp_path):
@@ -45,7 +29,7 @@ def test_save_model_adds_the_extension_the_filter_implies(qtbot, tmp_path):
     tmp_path = _folder(tmp_path)
     window = _trained(qtbot)
     answered = []
-    type_in_save_dialog(qtbot, str(tmp_path / "mymodel"), answered)
+    answer_save_dialog(qtbot, str(tmp_path / "mymodel"), answered)
     window.findChild(type(window.toggle_action), "saveModelAction").trigger()
     assert answered == [["Models (*.npz)"]]
     assert sorted(os.listdir(tmp_path)) == ["mymodel.npz"]
@@ -58,7 +42,7 @@ def test_plot_saves_add_their_extension(qtbot, tmp_path, kind, name):
     window = _trained(qtbot)
     plots = window.plots
     answered = []
-    type_in_save_dialog(qtbot, str(tmp_path / name), answered)
+    answer_save_dialog(qtbot, str(tmp_path / name), answered)
     plots._ask_and_save(plots.loss_plot, kind)
     expected = name if name.lower().endswith(kind) else f"{name}.{kind}"
     assert os.listdir(tmp_path) == [expected]
