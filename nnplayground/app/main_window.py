@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import file_dialogs, garbage, theme
+from nnplayground.app.about import show_about
 from nnplayground.app.autosave import WindowAutosave
 from nnplayground.app.background import Tasks
 from nnplayground.app.banner import ABOUT_DATA, ABOUT_FILE, ABOUT_RUN, Banner
@@ -42,6 +43,7 @@ from nnplayground.app.data_loader import DataLoader
 from nnplayground.app.data_panel import DataPanel
 from nnplayground.app.data_view import DataView
 from nnplayground.app.decision_view import DecisionBoundaryView
+from nnplayground.app.defaults import restore_defaults
 from nnplayground.app.draw_panel import DrawPanel
 from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.evaluation_views import ConfusionMatrixView, HeadlineAccuracy, MistakesView
@@ -54,6 +56,7 @@ from nnplayground.app.lr_finder_dialog import LearningRateFinderDialog
 from nnplayground.app.model_export import ModelExport
 from nnplayground.app.network_diagram import NetworkDiagram
 from nnplayground.app.plots import TrainingPlots
+from nnplayground.app.recent_files import RecentFiles
 from nnplayground.app.settings_panel import SettingsPanel
 from nnplayground.app.weight_view import WeightView
 from nnplayground.app.worker import QtRunner, let_finish
@@ -345,12 +348,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self):
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.experiment_files = ExperimentFiles(self, file_menu)
-        file_menu.addAction(self.tr("Open data file..."), self._ask_for_file)
+        file_menu.addAction(self.tr("Open data file..."), self._ask_for_file).setObjectName("openDataAction")
         open_model = file_menu.addAction(self.tr("Open model..."), self._ask_for_model)
         open_model.setObjectName("openModelAction")
+        open_model.setShortcut(QKeySequence.Open)
         save_model = file_menu.addAction(self.tr("Save model..."), self._ask_where_to_save)
         save_model.setObjectName("saveModelAction")
+        save_model.setShortcut(QKeySequence.Save)
         self.model_export = ModelExport(self, file_menu)
+        self.recent = RecentFiles(self, file_menu)
         self.exports = Exports(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.tr("Quit"), QKeySequence.Quit, self.close)
@@ -361,6 +367,11 @@ class MainWindow(QMainWindow):
         training_menu.addSeparator()
         training_menu.addAction(self.reset_new_action)
         training_menu.addAction(self.reset_same_action)
+        training_menu.addSeparator()
+        defaults = training_menu.addAction(self.tr("Restore defaults..."), lambda: restore_defaults(self))
+        defaults.setObjectName("restoreDefaultsAction")
+        defaults.setToolTip(self.tr("Layers and training settings back to the defaults for this data, and the "
+                                    "window's layout too"))
         self.runs_menu = self.menuBar().addMenu(self.tr("&Runs"))
         self.runs_menu.setObjectName("runsMenu")
         self.runs_menu.aboutToShow.connect(self._fill_runs_menu)
@@ -376,6 +387,7 @@ class MainWindow(QMainWindow):
         keys = help_menu.addAction(self.tr("Keyboard shortcuts"), self.show_shortcuts)
         keys.setObjectName("shortcutsAction")
         keys.setShortcut(QKeySequence.HelpContents)
+        help_menu.addAction(self.tr("About nnplayground"), lambda: show_about(self)).setObjectName("aboutAction")
 
     def shortcuts(self) -> list[tuple[str, str]]:
         """Every key the window knows, as Help > Keyboard shortcuts lists them: (what, keys)."""
@@ -391,6 +403,9 @@ class MainWindow(QMainWindow):
                 (self.tr("Menus"), "Alt+F, Alt+T, Alt+R, Alt+V, Alt+H"),
                 (self.tr("Draw tab: clear, undo a stroke"), "Esc, Ctrl+Z"),
                 (self.tr("Draw tab: keep the drawing as a digit"), "0-9"),
+                (self.tr("Open a model, save the model"), _key_names((QKeySequence.Open, QKeySequence.Save))),
+                (self.tr("Save a view as a picture"), self.tr("right-click it, or File > Export view")),
+                (self.tr("Quit (your work is autosaved)"), _key_names((QKeySequence.Quit,))),
                 (self.tr("This list"), _key_names((QKeySequence.HelpContents,)))]
 
     def show_shortcuts(self):
@@ -672,6 +687,7 @@ class MainWindow(QMainWindow):
 
     def save_model(self, path: str) -> bool:
         """Save the network (atomically); while training, as soon as the run has stopped."""
+        self.recent.add("model", path)
         return self.session.save_model(path)
 
     # ----- commands -----------------------------------------------------------------------------
