@@ -75,6 +75,9 @@ class ModelFile:
             raise ModelFileError(self.path, str(error)) from None
         try:
             if "header" not in self._npz.names:
+                if {"x_train", "y_train"} <= set(self._npz.names):
+                    raise ModelFileError(self.path, "this .npz is a dataset (x_train, y_train, ...), not a model: "
+                                                    "open it as data")
                 raise ModelFileError(self.path, "this .npz holds no nnplayground model (no header); "
                                                 "save models with model.save(path)")
             raw = self._npz.read("header", kinds="u", dtypes=("uint8",), max_bytes=MAX_HEADER_BYTES)

@@ -41,6 +41,11 @@ def read(path):
     try:
         with Npz(path) as archive:
             missing = [key for key in _KEYS if key not in archive.names]
+            if missing and "header" in archive.names and any(name.startswith("weight_") for name in archive.names):
+                raise DatasetError(f"{path}: this is an nnplayground model file, not data: open it as a model")
+            if missing and {"x", "y"} <= set(archive.names):
+                raise DatasetError(f"{path}: this is a file of your own digits, not a dataset in Keras's layout "
+                                   "(tick \"Train on my digits too\" to train on them)")
             if missing:
                 raise DatasetError(f"{path}: not a dataset in Keras's layout; it lacks {', '.join(missing)} "
                                    f"(it holds {', '.join(archive.names) or 'no arrays'})")

@@ -17,6 +17,7 @@ from nnplayground.fileio import atomic_write
 from nnplayground.npz import Npz, NpzError
 
 SHAPE = (28, 28)
+VERSION = 1  # of the file's layout; a file of a newer one is refused, and left as it is
 
 
 class PersonalDigitsError(DatasetError):
@@ -55,7 +56,13 @@ class PersonalDigits:
     def _load(self) -> tuple[np.ndarray, np.ndarray]:
         try:
             with Npz(self.path) as archive:
+                version = int(archive.read("version", kinds="iu", shape=())) if "version" in archive.names else 1
+                if version > VERSION:
+                    raise NpzError(f"written by a newer nnplayground (format {version}); update nnplayground to "
+                                   "read it")
                 missing = [name for name in ("x", "y") if name not in archive.names]
+                if missing and "header" in archive.names:
+                    raise NpzError("it is an nnplayground model file, not your digits")
                 if missing:
                     raise NpzError(f"it holds no {' and no '.join(missing)}")
                 x, y = archive.read("x"), archive.read("y")
@@ -96,7 +103,7 @@ class PersonalDigits:
     def _write(self, x: np.ndarray, y: np.ndarray) -> None:
         """Save (x, y), then keep them: if the save fails (OSError), the file and memory keep the old set."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, lambda file: np.savez_compressed(file, x=x, y=y))
+        atomic_write(self.path, lambda file: np.savez_compressed(file, x=x, y=y, version=np.int64(VERSION)))
         self.x, self.y = x, y
 
 

@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 import pytest
 
 from nnplayground.models import load_model
@@ -68,3 +69,19 @@ def test_a_failing_save_leaves_the_old_file(qtbot, tmp_path, monkeypatch):
     assert target.read_bytes() == before
     assert "No space left" in window.banner.text() and "Nothing was overwritten" in window.banner.text()
     assert sorted(os.listdir(tmp_path)) == ["kept.npz"]  # no temporary file left behind
+
+
+def test_a_file_of_the_wrong_kind_says_so_and_the_work_stays(qtbot, tmp_path):
+    window = _trained(qtbot)
+    model, weights = window.session.model, window.session.model.get_weights()
+    data = tmp_path / "data.npz"
+    x = np.zeros((6, 2), np.float32)
+    np.savez(data, x_train=x, y_train=np.arange(6) % 2, x_test=x, y_test=np.arange(6) % 2)
+    window.open_model(str(data))
+    qtbot.waitUntil(lambda: "is a dataset" in window.banner.text(), timeout=10_000)
+    saved = tmp_path / "model.npz"
+    window.save_model(str(saved))
+    window.open_data_path(str(saved))
+    qtbot.waitUntil(lambda: "model file, not data" in window.banner.text(), timeout=10_000)
+    assert window.session.model is model and window.session.dataset.name == "moons"
+    assert all(np.array_equal(a, b) for a, b in zip(window.session.model.get_weights(), weights, strict=True))

@@ -123,4 +123,4 @@ def test_a_good_file_round_trips(tmp_path):
     again = PersonalDigits(digits.path)
     assert list(again.y) == [7, 1, 2, 3] and again.x.dtype == np.uint8
     with zipfile.ZipFile(digits.path) as archive:
-        assert sorted(archive.namelist()) == ["x.npy", "y.npy"]
+        assert sorted(archive.namelist()) == ["version.npy", "x.npy", "y.npy"]
