@@ -185,6 +185,7 @@ class Autosave:
         self.copy_seconds = 0.0  # ... and the copy of the network before it (idle: on the caller's thread)
         self.changed = False  # since the last autosave
         self._pending: Future | None = None
+        self._started = -float("inf")  # when the timer's last autosave began (time.monotonic)
         for name in ("experiment_changed", "model_changed", "batches", "marker", "run_finished"):
             session.events.connect(name, self._changed)
 
@@ -193,9 +194,13 @@ class Autosave:
 
     def save_if_changed(self) -> Future | None:
         """What the window's timer calls: an autosave if anything changed since the last one and that one
-        has been written (one at a time: a slow disk never piles up copies of the network)."""
+        has been written (one at a time: a slow disk never piles up copies of the network, and writing
+        takes at most a tenth of the time)."""
         if not self.changed or (self._pending is not None and not self._pending.done()):
             return None
+        if time.monotonic() - self._started < 10 * self.write_seconds:  # a slow disk: at most a tenth of its time
+            return None
+        self._started = time.monotonic()
         self.changed = False
         self._pending = self.save()
         return self._pending
