@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from nnplayground.app.banner import ABOUT_FILE
-from nnplayground.app.experiment_opener import open_experiment
 from nnplayground.session import autosave
 from nnplayground.session.files import ModelFileError
 
@@ -53,7 +52,7 @@ class WindowAutosave(QObject):
         def use(model):
             session = self.window.session
             if session.experiment == saved.experiment and session.run_log.step == 0 and session.control is None:
-                open_experiment(self.window, saved.experiment, model, source=f"the autosave of {saved.describe()}")
+                self.window.use_experiment(saved.experiment, model, source=f"the autosave of {saved.describe()}")
                 self.restored = saved
         self.window.files.start(saved.load_model, use, lambda error: self.window.show_message(
             self.tr("Last time's network could not be brought back: {0}").format(error), ABOUT_FILE))
@@ -71,7 +70,7 @@ class WindowAutosave(QObject):
     def restore(self, saved: autosave.Saved, then=None) -> None:
         """Bring `saved` back: its network read off the GUI thread, then its experiment with it."""
         def use(model):
-            open_experiment(self.window, saved.experiment, model, source=f"the autosave of {saved.describe()}")
+            self.window.use_experiment(saved.experiment, model, source=f"the autosave of {saved.describe()}")
             self.restored = saved
             if then is not None:
                 then()

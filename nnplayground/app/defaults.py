@@ -25,7 +25,7 @@ def restore_defaults(window, ask: bool = True) -> bool:
             return False
     e = session.experiment
     data = {key: getattr(e, key) for key in DATA_FIELDS if key != "dataset"}
-    session.open_experiment(experiment_for_dataset(e.dataset, **data))
+    window.use_experiment(experiment_for_dataset(e.dataset, **data))
     restore_layout(window)
     return True
 

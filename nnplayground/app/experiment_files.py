@@ -66,6 +66,7 @@ class ExperimentFiles(QObject):
         def use(experiment):
             if ticket == self._opens:  # an earlier open that finishes later must not replace a later one
                 self.window.use_experiment(experiment)
+                self.window.recent.add("experiment", path)
                 self.window.show_message(self.tr("Opened the experiment {0}.").format(path))
         self.window.files.start(lambda: load_experiment(path), use, self._could_not_open)
 
@@ -93,6 +94,7 @@ class ExperimentFiles(QObject):
         except (OSError, ValueError) as error:
             self.window.show_message(self.tr("Could not save the experiment: {0}").format(error), ABOUT_FILE)
             return None
+        self.window.recent.add("experiment", written)
         self.window.show_message(self.tr("Saved the experiment to {0}.").format(written))
         return written
 

@@ -351,7 +351,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.tr("Open data file..."), self._ask_for_file).setObjectName("openDataAction")
         open_model = file_menu.addAction(self.tr("Open model..."), self._ask_for_model)
         open_model.setObjectName("openModelAction")
-        open_model.setShortcut(QKeySequence.Open)
         save_model = file_menu.addAction(self.tr("Save model..."), self._ask_where_to_save)
         save_model.setObjectName("saveModelAction")
         save_model.setShortcut(QKeySequence.Save)
@@ -403,7 +402,8 @@ class MainWindow(QMainWindow):
                 (self.tr("Menus"), "Alt+F, Alt+T, Alt+R, Alt+V, Alt+H"),
                 (self.tr("Draw tab: clear, undo a stroke"), "Esc, Ctrl+Z"),
                 (self.tr("Draw tab: keep the drawing as a digit"), "0-9"),
-                (self.tr("Open a model, save the model"), _key_names((QKeySequence.Open, QKeySequence.Save))),
+                (self.tr("Open an experiment, save the model, save the experiment"),
+                 _key_names((QKeySequence.Open, QKeySequence.Save, QKeySequence.SaveAs))),
                 (self.tr("Save a view as a picture"), self.tr("right-click it, or File > Export view")),
                 (self.tr("Quit (your work is autosaved)"), _key_names((QKeySequence.Quit,))),
                 (self.tr("This list"), _key_names((QKeySequence.HelpContents,)))]
@@ -555,19 +555,21 @@ class MainWindow(QMainWindow):
         except (DatasetError, OSError, ValueError) as error:
             self._data_failed(str(error))
 
-    def use_experiment(self, experiment: Experiment) -> None:
-        """A whole experiment (an opened file, a preset) through the session: built-in data at once,
-        downloads and files in the background; if its data fails to load, everything stays as it was."""
+    def use_experiment(self, experiment: Experiment, model=None, source=None) -> None:
+        """A whole experiment (an opened file, a preset, an autosave with its `model`) through the session:
+        built-in data at once, downloads and files in the background; if its data fails to load,
+        everything stays as it was."""
         self._data_timer.stop()  # a data choice still waiting is superseded
         if self.session.needs_data(experiment) and (experiment.dataset in catalog.DOWNLOADED
                                                     or experiment.dataset == "file"):
-            self._load_in_background(experiment, lambda dataset: self.session.use_experiment(experiment, dataset))
+            self._load_in_background(experiment, lambda dataset: self.session.use_experiment(experiment, dataset,
+                                                                                            model, source))
             return
         if self.loader is not None:
             self.loader.cancel()
             self.loader = None
         try:
-            self.session.use_experiment(experiment)
+            self.session.use_experiment(experiment, model=model, source=source)
         except (DatasetError, OSError, ValueError) as error:
             self._data_failed(str(error))
 

@@ -20,7 +20,8 @@ class RecentFiles:
         self.menu.setObjectName("recentFilesMenu")
         file_menu.insertMenu(before, self.menu) if before is not None else file_menu.addMenu(self.menu)
         self.menu.aboutToShow.connect(self.fill)
-        self.openers = {"model": window.open_model, "data": window.open_data_path}  # "experiment": set by its owner
+        self.openers = {"model": window.open_model, "data": window.open_data_path,
+                        "experiment": window.experiment_files.open_experiment}
         events = window.session.events
         events.connect("data_changed", self._data_changed)
         events.connect("model_changed", self._model_changed)

@@ -150,12 +150,14 @@ class Session:
         self.experiment = experiment
         self.events.emit("experiment_changed", experiment)
 
-    def use_experiment(self, experiment: Experiment, dataset=None) -> None:
-        """Take a whole experiment (an opened file, a preset): once nothing trains, every setting as it is
-        written (no dataset defaults mixed in) and a new run on its network, the current one kept.
-        Its data is `dataset` (loaded elsewhere, e.g. downloaded off the GUI thread), else the data in use
-        if the data fields match, else loaded here first; if that fails (DatasetError, OSError,
-        ValueError) nothing changes."""
+    def use_experiment(self, experiment: Experiment, dataset=None, model: Sequential | None = None,
+                       source=None) -> None:
+        """Take a whole experiment (an opened file, a preset, an autosave, the defaults): once nothing
+        trains, every setting as it is written (no dataset defaults mixed in) and a new run on its network,
+        the current one kept. `model` (which fits the data; from `source`, in words) is that network
+        instead of a new one: an autosave brought back. Its data is `dataset` (loaded elsewhere, e.g.
+        downloaded off the GUI thread), else the data in use if the data fields match, else loaded here
+        first; if that fails (DatasetError, OSError, ValueError) nothing changes."""
         experiment = copy.deepcopy(experiment)
         if dataset is None and self.needs_data(experiment):
             dataset = experiment.load_data(personal=self.personal)
@@ -165,7 +167,13 @@ class Session:
             if dataset is not None:
                 self.dataset = dataset
                 self.events.emit("data_changed", dataset)
-            self._new_network()
+            if model is None or not self.fits_data(model):
+                self._new_network()
+                return
+            self._archive_run()
+            self.run_log.source = str(source) if source is not None else "a network given with the experiment"
+            self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
+            self._model_changed()
         self.when_stopped(go)
 
     def needs_data(self, experiment: Experiment) -> bool:
@@ -313,35 +321,6 @@ class Session:
         self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
         self._model_changed()
         self.events.emit("message", f"Opened {path}: Train continues training it.")
-
-    def open_experiment(self, experiment: Experiment, dataset=None, model: Sequential | None = None,
-                        source=None) -> None:
-        """Use a whole experiment at once (an autosave, a file, the defaults), once nothing trains: its data
-        (`dataset` if loaded elsewhere for it, the data in use if it is the same, else loaded here), then
-        `model` as its network if one is given and fits that data (`source`: where it came from), else a
-        new network from the experiment. The run before is kept in the earlier runs. If the data cannot be
-        loaded, nothing changes and `message` says why."""
-        def go():
-            data = dataset
-            if data is None and (self.dataset is None or any(
-                    getattr(experiment, key) != getattr(self.experiment, key) for key in DATA_FIELDS)):
-                try:
-                    data = experiment.load_data(personal=self.personal)
-                except (DatasetError, OSError, ValueError) as error:
-                    self.events.emit("message", f"Could not load the data of that experiment: {error}")
-                    return
-            self._replace_experiment(experiment.replaced())
-            if data is not None:
-                self.dataset = data
-                self.events.emit("data_changed", data)
-            if model is not None and self.fits_data(model):
-                self._archive_run()
-                self.run_log.source = str(source) if source is not None else "autosave"
-                self.model, self.initial_weights, self._pristine = model, model.get_weights(), False
-                self._model_changed()
-            else:
-                self._new_network()
-        self.when_stopped(go)
 
     def save_model(self, path) -> bool:
         """Write the network to `path` (atomically) once nothing trains; says how it went on `message`.

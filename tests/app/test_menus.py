@@ -35,6 +35,7 @@ def test_recent_files_come_back_with_the_settings_and_open_with_a_click(qtbot, t
     np.savez(data, x_train=x[:30], y_train=np.arange(30) % 3, x_test=x[30:], y_test=np.arange(10) % 3)
     window.open_data_path(str(data))
     qtbot.waitUntil(lambda: window.session.experiment.dataset == "file", timeout=10_000)
+    window.experiment_files.save_experiment(str(tmp_path / "mine"))
     gone = tmp_path / "gone.npz"
     window.save_model(str(gone))
     window.close()
@@ -46,6 +47,7 @@ def test_recent_files_come_back_with_the_settings_and_open_with_a_click(qtbot, t
     assert models == [f"{gone} (missing)", str(saved)]
     assert [a.isEnabled() for a in recent["recent-model"]] == [False, True]
     assert [action.text() for action in recent["recent-data"]] == [str(data)]
+    assert [action.text() for action in recent["recent-experiment"]] == [str(tmp_path / "mine.toml")]
     recent["recent-model"][1].trigger()
     qtbot.waitUntil(lambda: f"Opened {saved}" in again.banner.text(), timeout=10_000)  # read from the file
     recent["forgetMissingFiles"][0].trigger()

@@ -31,7 +31,7 @@ def test_an_idle_autosave_brings_back_the_experiment_and_the_weights(tmp_path):
     assert saved.step == session.run_log.step > 0 and not saved.closed
 
     fresh = Session(Experiment(dataset="spiral", n_classes=3))
-    fresh.open_experiment(saved.experiment, model=saved.load_model())
+    fresh.use_experiment(saved.experiment, model=saved.load_model())
     assert fresh.experiment == session.experiment
     assert fresh.dataset.name == "moons"
     assert _weights_equal(fresh.model.get_weights(), session.model.get_weights())
