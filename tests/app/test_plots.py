@@ -66,12 +66,12 @@ def test_the_hover_readout_never_widens_the_middle_column(qtbot):
     assert window.plots.minimumSizeHint().width() == least and window.splitter.sizes() == widths
 
 
-def test_right_click_offers_the_users_actions_not_pyqtgraphs(qtbot, tmp_path, monkeypatch):
+def test_right_click_offers_the_users_actions_not_pyqtgraphs(qtbot, tmp_path):
     from PySide6.QtCore import QEvent, QPointF, Qt
     from PySide6.QtGui import QImage, QMouseEvent
-    from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+    from PySide6.QtWidgets import QApplication, QMenu
 
-    from tests.app.helpers import open_window
+    from tests.app.helpers import answer_save_dialog, open_window
 
     window = open_window(qtbot)
     window.session.update(epochs=1)
@@ -91,9 +91,9 @@ def test_right_click_offers_the_users_actions_not_pyqtgraphs(qtbot, tmp_path, mo
     others = [m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible() and m is not menu]
     assert others == []  # no pyqtgraph menu beside ours
     picture, numbers = tmp_path / "loss.png", tmp_path / "run.csv"
-    answers = iter([(str(picture), ""), (str(numbers), "")])
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: next(answers))
+    answer_save_dialog(qtbot, str(picture))
     {a.objectName(): a for a in menu.actions()}["savePictureAction"].trigger()
+    answer_save_dialog(qtbot, str(numbers))
     {a.objectName(): a for a in menu.actions()}["saveNumbersAction"].trigger()
     image = QImage(str(picture))
     assert image.width() == window.plots.loss_plot.width() and image.height() == window.plots.loss_plot.height()
