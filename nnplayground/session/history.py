@@ -309,7 +309,7 @@ def write_record(folder: Path, record: RunRecord) -> Path:
 
 
 def scan(folder: Path) -> tuple[dict[str, RunRecord], list[str]]:
-    """Every record in `folder` without its curves, oldest first, and why each unreadable one was
+    """Every record in `folder` without its curves (in `_ordered`'s order), and why each unreadable one was
     skipped. Reads files only: may run on any thread."""
     try:
         paths = sorted(path for path in folder.iterdir() if path.suffix == SUFFIX and not path.name.startswith("."))
@@ -325,7 +325,18 @@ def scan(folder: Path) -> tuple[dict[str, RunRecord], list[str]]:
             problems.append(str(error))
             continue
         records[record.id] = record.without_curves()
-    return dict(sorted(records.items(), key=lambda item: (item[1].started, item[0]))), problems
+    return _ordered(records), problems
+
+
+def _ordered(records: dict[str, RunRecord]) -> dict[str, RunRecord]:
+    """Oldest first by the time training began; the runs of a sweep together, in its grid's order (their
+    ids), where its first run began."""
+    def group(record):
+        return record.sweep["id"] if record.sweep else record.id
+    begun: dict[str, float] = {}
+    for record in records.values():
+        begun[group(record)] = min(record.started, begun.get(group(record), record.started))
+    return dict(sorted(records.items(), key=lambda item: (begun[group(item[1])], group(item[1]), item[0])))
 
 
 class RunHistory:
@@ -373,7 +384,7 @@ class RunHistory:
         records, problems = scanned
         merged = {key: record for key, record in records.items() if key not in self._deleted}
         merged.update(self.records)
-        self.records = dict(sorted(merged.items(), key=lambda item: (item[1].started, item[0])))
+        self.records = _ordered(merged)
         self.problems = problems
         self.loaded = True
         if problems:
@@ -395,6 +406,7 @@ class RunHistory:
         if record.id in self._deleted:
             return
         self.records[record.id] = record.without_curves()
+        self.records = _ordered(self.records)
         self._last_save[record.id] = time.monotonic()
         self._write(record)
         self._changed()

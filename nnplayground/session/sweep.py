@@ -397,12 +397,13 @@ class Sweep:
         """Block until every run is over (or `timeout`), calling `on_result` on this thread for each as it
         arrives; the results in the grid's order (None for a run not over)."""
         while True:
+            # Those not over before taking the finished ones: when none is left, every result has been taken.
+            # (A future cancelled by cancel() is done, but concurrent.futures.wait never counts it as such: its
+            # executor never notifies it, and waiting for it would never end.)
+            pending = [future for future in self.futures if not future.done()]
             for result in self.take_finished():
                 if on_result is not None:
                     on_result(result)
-            # A future cancelled by cancel() is done, but concurrent.futures.wait never counts it as such
-            # (its executor never notifies it): it would wait for it forever.
-            pending = [future for future in self.futures if not future.done()]
             if not pending or not wait(pending, timeout=timeout, return_when="FIRST_COMPLETED").done:
                 return list(self.results)
 
