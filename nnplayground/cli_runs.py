@@ -10,7 +10,7 @@ import sys
 import time
 
 from nnplayground.session.experiment import experiment_for_dataset
-from nnplayground.session.history import RunHistory
+from nnplayground.session.history import RunHistory, duration
 from nnplayground.session.sweep import SETTINGS, Sweep, parse_vary, point_name, results_table
 
 COMMANDS = ("runs", "sweep")
@@ -180,15 +180,6 @@ def _results(vary: dict, results: list) -> str:
 
 
 # ----- tables ----------------------------------------------------------------------------------------
-
-
-def duration(seconds: float) -> str:
-    """12.3 -> "12.3 s"; 125 -> "2:05"; 3725 -> "1:02:05"."""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    whole = int(round(seconds))
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" if whole >= 3600 else \
-        f"{whole // 60}:{whole % 60:02d}"
 
 
 def _cut(text: str, width: int) -> str:

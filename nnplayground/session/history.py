@@ -279,6 +279,15 @@ def layers_in_words(layers: list) -> str:
     return "-".join(units) if units else "none"
 
 
+def duration(seconds: float) -> str:
+    """12.3 -> "12.3 s"; 125 -> "2:05"; 3725 -> "1:02:05"."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = int(round(seconds))
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" if whole >= 3600 else \
+        f"{whole // 60}:{whole % 60:02d}"
+
+
 # ----- the folder ----------------------------------------------------------------------------------
 
 

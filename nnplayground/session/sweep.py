@@ -13,15 +13,19 @@ executor works, e.g. a Dask ``distributed`` Client's ``get_executor()`` or a Ray
 the window and the command line train (a `Session` with the synchronous runner), so a sweep's results
 equal a sequential run of the same seeds, weight for weight.
 
-Cancelling cancels the runs not yet started; with the default pool the runs in progress stop at their
-next batch (a shared event), with another executor they finish and are ignored.
+Cancelling cancels the runs not yet started; the runs in progress on this machine stop at their next
+batch (they watch for a flag file), others (on a cluster) finish and are ignored.
 """
 
 import contextlib
 import itertools
 import math
 import multiprocessing
+import os
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -33,6 +37,7 @@ from nnplayground.session.history import RunRecord, layers_in_words, new_id
 from nnplayground.session.threads import blas_threads, cores
 
 MAX_RUNS = 64  # a grid larger than this is a mistake in the values, not a sweep anyone waits for
+CANCEL_POLL = 0.1  # seconds between a worker's looks at its sweep's cancel flag
 
 
 # ----- the settings a sweep varies ---------------------------------------------------------------------
@@ -202,6 +207,7 @@ class SweepTask:
     name: str
     sweep: dict  # {"id", "settings"} for the record
     blas_threads: int | None = None  # BLAS threads in the worker; None: as the worker has them
+    cancel_flag: str | None = None  # a path: once it exists, the run stops at its next batch
 
 
 @dataclass
@@ -216,29 +222,22 @@ class SweepResult:
     error: str | None = None
 
 
-_cancel_event = None  # the worker's view of its sweep's cancel event (a process pool's initializer sets it)
-
-
-def _init_worker(event) -> None:
-    global _cancel_event
-    _cancel_event = event
-
-
 class _WorkerRunner:
-    """The synchronous runner, plus a watcher that stops the job once the sweep is cancelled."""
+    """The synchronous runner, plus a watcher that stops the job once the sweep's cancel flag (a file)
+    appears: a file, because a path pickles anywhere, and a worker needs nothing else to see it."""
 
     can_wait = False
 
-    def __init__(self, event):
-        self.event = event
+    def __init__(self, flag: str):
+        self.flag = flag
         self.cancelled = False
 
     def start(self, job, control, on_report, on_finished) -> None:
         finished = threading.Event()
 
         def watch():
-            while not finished.is_set():
-                if self.event.wait(0.1):
+            while not finished.wait(CANCEL_POLL):
+                if os.path.exists(self.flag):
                     self.cancelled = True
                     control.stop()
                     return
@@ -258,10 +257,9 @@ def train_task(task: SweepTask) -> dict:
     final weights, and whether the sweep's cancel stopped it. Runs in a worker process."""
     from nnplayground.session.session import Session  # the worker's import; session imports nothing of ours
 
-    event = _cancel_event
-    if event is not None and event.is_set():
+    if task.cancel_flag and os.path.exists(task.cancel_flag):
         return {"cancelled": True}
-    runner = _WorkerRunner(event) if event is not None else None
+    runner = _WorkerRunner(task.cancel_flag) if task.cancel_flag else None
     limit = blas_threads(task.blas_threads) if task.blas_threads else contextlib.nullcontext()
     with limit:
         session = Session(task.experiment, runner=runner)
@@ -341,7 +339,10 @@ class Sweep:
         self.results: list[SweepResult | None] = [None] * len(self.points)
         self.cancelled = False
         self._taken: set[int] = set()
-        self._event = None
+        # Workers on this machine see cancel as a file appearing; the folder goes with the sweep (or at exit).
+        flags = tempfile.mkdtemp(prefix="nnplayground-sweep-")
+        self.cancel_flag = os.path.join(flags, "cancel")
+        weakref.finalize(self, shutil.rmtree, flags, ignore_errors=True)
 
     @property
     def total(self) -> int:
@@ -358,7 +359,7 @@ class Sweep:
 
     def tasks(self) -> list[SweepTask]:
         return [SweepTask(e, self.dataset, f"{self.id}-{i + 1:02d}", point_name(point),
-                          {"id": self.id, "settings": point}, self.threads)
+                          {"id": self.id, "settings": point}, self.threads, self.cancel_flag)
                 for i, (point, e) in enumerate(zip(self.points, self.experiments, strict=True))]
 
     def start(self) -> None:
@@ -367,9 +368,7 @@ class Sweep:
             context = multiprocessing.get_context(start_method())
             if context.get_start_method() == "forkserver":
                 context.set_forkserver_preload([__name__])  # each worker starts with the engine imported
-            self._event = context.Event()
-            self.executor = ProcessPoolExecutor(min(self.workers, self.total), mp_context=context,
-                                                initializer=_init_worker, initargs=(self._event,))
+            self.executor = ProcessPoolExecutor(min(self.workers, self.total), mp_context=context)
         self.futures = [self.executor.submit(train_task, task) for task in self.tasks()]
 
     def take_finished(self) -> list[SweepResult]:
@@ -413,12 +412,12 @@ class Sweep:
         return self.wait(on_result)
 
     def cancel(self) -> None:
-        """No further run starts; with the default pool the runs in progress stop at their next batch."""
+        """No further run starts; the runs in progress on this machine stop at their next batch."""
         self.cancelled = True
         for future in self.futures:
             future.cancel()
-        if self._event is not None:
-            self._event.set()
+        with contextlib.suppress(OSError):  # a full disk: the runs in progress then finish, and are ignored
+            open(self.cancel_flag, "x").close()
         self._shut_down()
 
     def close(self) -> None:

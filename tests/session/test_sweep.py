@@ -1,14 +1,11 @@
 """Sweeps without Qt: settings read from text, the grid, parallel runs equal to sequential ones, records in
 the history, cancel."""
 
-import threading
-
 import numpy as np
 import pytest
 
 from nnplayground.session import Experiment, Session
 from nnplayground.session import session as session_module
-from nnplayground.session import sweep as sweep_module
 from nnplayground.session.history import RunHistory
 from nnplayground.session.sweep import (
     SequentialExecutor,
@@ -96,24 +93,24 @@ def test_a_worker_loads_the_data_itself_when_the_sweep_ships_none():
     assert all(np.array_equal(x, y) for x, y in zip(shipped[0].weights, loaded[0].weights, strict=True))
 
 
-def test_cancel_stops_a_run_in_progress_at_its_next_batch(monkeypatch):
-    """In a worker of the sweep's own pool: the cancel event set mid-run ends the run (run in this process,
-    with a session that sets the event once 50 batches are trained)."""
-    event = threading.Event()
+def test_cancel_stops_a_run_in_progress_at_its_next_batch(tmp_path, monkeypatch):
+    """As in a worker: the cancel flag appearing mid-run ends the run (run in this process, with a session
+    that makes the flag once 50 batches are trained)."""
+    flag = tmp_path / "cancel"
 
     class Tripwire(Session):
         def _on_report(self, payload):
             super()._on_report(payload)
-            if self.run_log.step >= 50:
-                event.set()
+            if self.run_log.step >= 50 and not flag.exists():
+                flag.touch()
 
     monkeypatch.setattr(session_module, "Session", Tripwire)
-    monkeypatch.setattr(sweep_module, "_cancel_event", event)
     long = _experiment(epochs=20_000, batch_size=4)
-    outcome = train_task(SweepTask(long, long.load_data(), "x", "long", {"id": "s", "settings": {}}))
+    task = SweepTask(long, long.load_data(), "x", "long", {"id": "s", "settings": {}}, cancel_flag=str(flag))
+    outcome = train_task(task)
     assert outcome["cancelled"] and 50 <= outcome["record"].batch_curves["step"][-1] < 20_000 * 25
     assert outcome["record"].finish_reason == "stopped"
-    assert train_task(SweepTask(long, None, "y", "late", {"id": "s", "settings": {}})) == {"cancelled": True}
+    assert train_task(task) == {"cancelled": True}  # a run that starts after the cancel does not train
 
 
 def test_cancel_stops_the_pending_runs_and_records_none(tmp_path):
