@@ -68,6 +68,7 @@ from nnplayground.session.history import RunHistory
 
 CLOSE_WAIT_MS = 500  # a closing window waits this long for its threads, then leaves them (app.main.leave)
 SAVE_WAIT_MS = 120_000  # ...but a save the user asked for is worth waiting for: the run's next batch boundary
+RUNS_WIDTH = 1000  # the Runs tab's table beside its curves
 DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests
 
 
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         self._loaders: set[DataLoader] = set()  # every loader still running, superseded ones too
         self.files = Tasks(self)  # files being read off the GUI thread
         self._opens = 0  # model files asked for: only the newest one is adopted
+        self._training_sizes: list[int] | None = None  # the columns' widths, while a wide tab borrows them
         self._data_timer = QTimer(self)
         self._data_timer.setSingleShot(True)
         self._data_timer.setInterval(DATA_CHOICE_DELAY_MS)
@@ -634,21 +636,26 @@ class MainWindow(QMainWindow):
             self.centre_tabs.setCurrentWidget(self.decision_view)
 
     def _centre_tab_changed(self, index: int):
-        """The draw tab needs width: the weights column gives what it can spare, and on a small screen
-        steps aside altogether (the draw tab shows the layers itself); the training tab gets it back."""
-        sizes = self.splitter.sizes()
+        """The draw tab and the Runs tab need width: the weights column gives what it can spare, and on a
+        small screen steps aside altogether (neither tab needs it); the other tabs get it back."""
+        widget = self.centre_tabs.widget(index)
+        wanted = {self.centre_tabs.widget(1): self.draw_panel.minimumSizeHint().width() + 60,  # frames, margins
+                  self.runs_view: RUNS_WIDTH}.get(widget)
+        if wanted is None:
+            if self._training_sizes:
+                self.splitter.setSizes(self._training_sizes)
+                self._training_sizes = None
+            return
+        if not self._training_sizes:
+            self._training_sizes = self.splitter.sizes()
+        left, centre, right = self._training_sizes
+        give = min(max(0, wanted - centre), max(0, right - self.weight_view.minimumWidth()))
+        centre, right = centre + give, right - give
+        if centre < wanted:
+            centre, right = centre + right, 0
+        self.splitter.setSizes([left, centre, right])
         if index == 1:
-            self._training_sizes = sizes
-            left, centre, right = sizes
-            wanted = self.draw_panel.minimumSizeHint().width() + 60  # frames and the scroll area's margins
-            give = min(max(0, wanted - centre), max(0, right - self.weight_view.minimumWidth()))
-            centre, right = centre + give, right - give
-            if centre < wanted:
-                centre, right = centre + right, 0
-            self.splitter.setSizes([left, centre, right])
             self.draw_panel.canvas.setFocus()
-        elif getattr(self, "_training_sizes", None):
-            self.splitter.setSizes(self._training_sizes)
 
     # ----- files --------------------------------------------------------------------------------
 

@@ -9,8 +9,16 @@ it draws are read from the selected runs' records when the selection changes.
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel, QTextDocument
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,6 +41,7 @@ from nnplayground.session.history import RunRecordError, duration
 SORT_ROLE = Qt.UserRole + 1
 ID_ROLE = Qt.UserRole + 2
 MAX_OVERLAID = len(theme.CLASS_COLOURS)  # distinct colours; more runs selected are listed, not drawn
+SIDE_BY_SIDE = 1100  # the view's width from which the curves stand beside the table, not under it
 
 
 def run_colour(index: int) -> str:
@@ -70,6 +79,7 @@ class _Overlay(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setToolTip(self.tr("Solid: validation; dashed: training. Each colour is one selected run."))
         self.loss_plot = pg.PlotWidget(axisItems={"left": LossAxis(orientation="left")})
         self.loss_plot.setObjectName("runsLossPlot")
         self.loss_plot.setLogMode(y=True)
@@ -82,7 +92,6 @@ class _Overlay(QWidget):
             plot.getAxis("bottom").enableAutoSIPrefix(False)
             plot.setMenuEnabled(False)
             plot.setMinimumHeight(110)
-        self.legend = self.loss_plot.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-6)
         self.curves: list[dict] = []  # per slot: {"val_loss", "loss", "val_accuracy", "accuracy"} items
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -99,8 +108,8 @@ class _Overlay(QWidget):
         return self.curves[index]
 
     def show_runs(self, records: list) -> None:
-        """Draw `records` (with curves), slot i in colour i; empty slots are cleared."""
-        self.legend.clear()
+        """Draw `records` (with curves), slot i in colour i (the differences line above names them in their
+        colours: a legend would lie over the curves); empty slots are cleared."""
         for index, record in enumerate(records):
             slot, curves = self._slot(index), record.epoch_curves
             x = curves.get("position")
@@ -111,7 +120,6 @@ class _Overlay(QWidget):
                     continue
                 keep = y > 0 if "loss" in key else y == y  # a log axis takes no zero; NaN is a gap anyway
                 item.setData(x[keep], y[keep])
-            self.legend.addItem(slot["val_loss"], record.name)
         for slot in self.curves[len(records):]:
             for item in slot.values():
                 item.setData([], [])
@@ -144,6 +152,7 @@ class RunsView(QWidget):
         self.sweep_dialog: SweepDialog | None = None
         self._rows: dict[str, list[QStandardItem]] = {}
         self._syncing = False
+        self._shown: tuple | None = None  # what the differences line says: (records, selected, unreadable)
         self._build()
         session.events.connect("history_changed", lambda _history: self.sync())
         if self.history is not None:
@@ -160,7 +169,12 @@ class RunsView(QWidget):
         self.model = QStandardItemModel(0, 9, self)
         self.model.setHorizontalHeaderLabels([
             self.tr("Name"), self.tr("Data"), self.tr("Layers"), self.tr("Optimizer"), self.tr("Learning rate"),
-            self.tr("Best val. accuracy"), self.tr("Epochs"), self.tr("Time"), self.tr("Started")])
+            self.tr("Best accuracy"), self.tr("Epochs"), self.tr("Time"), self.tr("Started")])
+        tips = {4: self.tr("The learning rate the run started with"),
+                5: self.tr("The best validation accuracy of any of its epochs"),
+                7: self.tr("Training time, pauses left out"), 8: self.tr("When training began")}
+        for column, tip in tips.items():
+            self.model.horizontalHeaderItem(column).setToolTip(tip)
         self.model.itemChanged.connect(self._item_changed)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -174,6 +188,8 @@ class RunsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Interactive)
         self.table.setColumnWidth(0, 200)
@@ -194,11 +210,13 @@ class RunsView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.differences)
         right_layout.addWidget(self.overlay, 1)
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = self.splitter = QSplitter(Qt.Horizontal)
+        splitter.setObjectName("runsSplitter")
         splitter.addWidget(self.table)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([2000, 3000])  # scaled to the room there is
         self.restore_button = self._button(self.tr("Bring back"), "restoreRunButton",
                                            self.tr("Use the selected run's settings again (and its network, while "
                                                    "this window still holds it); the panels follow"), self.restore)
@@ -219,6 +237,13 @@ class RunsView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        """The curves beside the table where there is room, under it on a narrow screen."""
+        wanted = Qt.Horizontal if event.size().width() >= SIDE_BY_SIDE else Qt.Vertical
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+        super().resizeEvent(event)
 
     def _button(self, text, name, tip, slot) -> QPushButton:
         button = QPushButton(text)
@@ -305,7 +330,14 @@ class RunsView(QWidget):
             except RunRecordError as error:
                 unreadable.append(str(error))
         self.overlay.show_runs(records)
-        self.differences.setText(self._differences_text(records, len(ids), unreadable))
+        self._shown = (records, len(ids), unreadable)
+        self.differences.setText(self._differences_text(*self._shown))
+
+    def changeEvent(self, event):  # noqa: N802 - Qt's name
+        """A new theme: the run colours in the differences line are lightened or darkened to match."""
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and self._shown is not None:
+            self.differences.setText(self._differences_text(*self._shown))
+        super().changeEvent(event)
 
     def _differences_text(self, records: list, selected: int, unreadable: list[str]) -> str:
         if self.history is None:
@@ -332,10 +364,13 @@ class RunsView(QWidget):
             text += "<br>" + self.tr("Cannot draw a run: {0}").format(problem)
         return text
 
-    @staticmethod
-    def _coloured(index: int, text: str) -> str:
+    def _coloured(self, index: int, text: str) -> str:
+        """`text` in run `index`'s colour, lightened on a dark background (dark blue text does not read)."""
+        colour = QColor(run_colour(index))
+        if self.palette().color(QPalette.Base).lightness() < 128:
+            colour = colour.lighter(150)
         escaped = text.replace("&", "&amp;").replace("<", "&lt;")
-        return f"<span style='color:{run_colour(index)}'>{escaped}</span>"
+        return f"<span style='color:{colour.name()}'>{escaped}</span>"
 
     def differences_text(self) -> str:
         """What the differences line says, as plain text (for tests and screen readers)."""
