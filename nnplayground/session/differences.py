@@ -22,7 +22,7 @@ def differences(experiments: list[dict]) -> list[tuple[str, list[str]]]:
     words and its value in each experiment, in their order. Empty when they are the same, or fewer than two."""
     if len(experiments) < 2:
         return []
-    toy = any(e.get("dataset") in catalog.toy.MAKERS for e in experiments)
+    toy = any(str(e.get("dataset")) in catalog.toy.MAKERS for e in experiments)
     found = []
     for key, label in LABELS.items():
         if key in _TOY_ONLY and not toy:
@@ -40,7 +40,9 @@ def in_words(found: list[tuple[str, list[str]]]) -> list[str]:
 
 def _value(experiment: dict, key: str) -> str:
     if key in _LAYER_KEYS:
-        return _layer_values(experiment.get("layers") or [], key)
+        layers = experiment.get("layers")
+        return _layer_values([layer for layer in layers if isinstance(layer, dict)] if isinstance(layers, list)
+                             else [], key)
     return _shown(experiment.get(key))
 
 

@@ -29,6 +29,8 @@ FORMAT = 1  # the version this module writes and the newest it reads
 SUFFIX = ".json"
 MAX_POINTS = 2000  # per series: about one per pixel of a wide plot, ~100 kB per run on disk
 MAX_BYTES = 8 << 20  # a record is at most a few hundred kB; anything this large is another kind of file
+LATEST = 253402300799  # the last second of the year 9999: a start time beyond it is no time at all
+READ_WAIT = 5.0  # seconds a read waits for the writes before it (a stuck disk must not hang the window)
 SAVE_EVERY = 30.0  # seconds: a run in progress is written this often (at an epoch's end), so a crash keeps it
 EPOCH_COLUMNS = ("position", "loss", "accuracy", "val_loss", "val_accuracy")
 BATCH_COLUMNS = ("step", "position", "loss", "accuracy")
@@ -135,7 +137,7 @@ class RunRecord:
                              "update nnplayground")
         curves = check.mapping("curves")
         record = cls(id=record_id, name=check.text("name"), experiment=check.mapping("experiment"),
-                     started=check.number("started", low=0), seconds=check.number("seconds", low=0),
+                     started=check.number("started", low=0, high=LATEST), seconds=check.number("seconds", low=0),
                      epochs=check.integer("epochs", low=0),
                      best_val_accuracy=check.number("best_val_accuracy", optional=True),
                      final=_Check(check.mapping("final"), "final").numbers(),
@@ -184,13 +186,14 @@ class _Check:
     def _wrong(self, key, wanted):
         return ValueError(f"{self.where}{key} is {_shown(self.data[key])}, not {wanted}")
 
-    def number(self, key, low=None, optional=False) -> float | None:
+    def number(self, key, low=None, optional=False, high=None) -> float | None:
         value = self._get(key, optional)
         if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-                or (low is not None and value < low):
-            raise self._wrong(key, "a number" + (f" of at least {low}" if low is not None else ""))
+                or (low is not None and value < low) or (high is not None and value > high):
+            raise self._wrong(key, "a number" + (f" from {low} to {high}" if high is not None else
+                                                 f" of at least {low}" if low is not None else ""))
         return float(value)
 
     def integer(self, key, low=None) -> int:
@@ -299,13 +302,17 @@ def read_record(path) -> RunRecord:
             raw = file.read(MAX_BYTES + 1)
         if len(raw) > MAX_BYTES:
             raise ValueError(f"it is larger than {MAX_BYTES >> 20} MB, so not a run record")
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
         return RunRecord.from_dict(data, path.stem)
     except (OSError, UnicodeDecodeError, RecursionError, ValueError) as error:  # JSONDecodeError is one
         if isinstance(error, fileio.NotARegularFile):
             raise RunRecordError(str(error)) from None  # it names the file itself
         problem = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise RunRecordError(f"{path}: {problem}") from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"it holds {name}, which is not a number JSON knows")
 
 
 def write_record(folder: Path, record: RunRecord) -> Path:
@@ -405,7 +412,7 @@ class RunHistory:
 
     def read(self, record_id: str) -> RunRecord:
         """A record with its curves, from its file (RunRecordError if it cannot be read)."""
-        self.flush()
+        self.flush(READ_WAIT)
         return read_record(self.path(record_id))
 
     # ----- writing --------------------------------------------------------------------------------
