@@ -11,7 +11,8 @@ worker's BLAS limited to its share of the cores, so that workers do not fight ov
 executor works, e.g. a Dask ``distributed`` Client's ``get_executor()`` or a Ray pool; the task
 (`train_task`) and its argument (`SweepTask`) are top-level, picklable plain data. A run trains exactly as
 the window and the command line train (a `Session` with the synchronous runner), so a sweep's results
-equal a sequential run of the same seeds, weight for weight.
+equal a sequential run of the same seeds, weight for weight, given as many BLAS threads (a BLAS may sum a
+matrix product in another order with more threads).
 
 Cancelling cancels the runs not yet started; the runs in progress on this machine stop at their next
 batch (they watch for a flag file), others (on a cluster) finish and are ignored.

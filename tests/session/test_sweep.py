@@ -85,6 +85,18 @@ def test_a_parallel_sweep_equals_a_sequential_one_and_plain_training(tmp_path):
     assert all(row["outcome"] == "completed" and 0 < row["best_val_accuracy"] <= 1 for row in rows)
 
 
+def test_a_network_big_enough_for_blas_threads_ends_alike_in_parallel_and_in_sequence():
+    """Digits through 32-16 units: products where a BLAS may use threads; same thread count, same weights."""
+    experiment = Experiment(dataset="mnist-sample", epochs=1, batch_size=64)
+    data = experiment.load_data()
+    vary = {"learning_rate": [0.001, 0.003]}
+    parallel = Sweep(experiment, vary, data, workers=2).run()
+    sequential = Sweep(experiment, vary, data, executor=SequentialExecutor(), threads=1).run()
+    assert parallel[0].record.epochs == 1
+    for a, b in zip(parallel, sequential, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights, strict=True))
+
+
 def test_a_worker_loads_the_data_itself_when_the_sweep_ships_none():
     experiment = _experiment()
     data = experiment.load_data()
