@@ -8,6 +8,7 @@
     nnplayground evaluate model.npz --dataset mnist
     nnplayground lr-find --config exp.toml       the learning-rate range test: a suggested rate and its curve
     nnplayground bench
+    nnplayground runs                  the recorded runs (see cli_runs.py, as for sweep)
 
 Bad arguments and unreadable files end in one line on stderr and exit status 2, never a traceback.
 """
@@ -18,7 +19,7 @@ import sys
 
 import numpy as np
 
-from nnplayground import fileio, optimizers
+from nnplayground import cli_runs, fileio, optimizers
 from nnplayground.datasets import catalog
 from nnplayground.session import presets
 from nnplayground.session.experiment import HIDDEN_ACTIVATIONS, OPTIMIZERS, Experiment, LayerSpec
@@ -27,7 +28,7 @@ from nnplayground.session.hint_board import HintBoard
 from nnplayground.session.jobs import FAILURE_PREFIX
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("app", "presets", "train", "evaluate", "lr-find", "bench")
+COMMANDS = ("app", "presets", "train", "evaluate", "lr-find", "bench", "runs", "sweep")
 # The options' values when neither they nor --config say otherwise.
 DATA_DEFAULTS = {"dataset": "mnist-sample", "samples": 1000, "noise": 0.1, "classes": 2}
 DEFAULTS = {**DATA_DEFAULTS, "layers": [128, 64], "activation": "relu", "optimizer": "adam", "batch_size": 128,
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--all-views", action="store_true", help="with --gui: every view visible at once")
     bench.add_argument("--data", help="train on this MNIST .npz (Keras layout) instead of synthetic digits")
     bench.add_argument("--peer", help="also time neural-network-digits' loop from its unpacked wheel here")
+    cli_runs.add_commands(commands)
     return parser
 
 
@@ -213,6 +215,8 @@ def main(argv=None) -> int:
             return _evaluate(args)
         if args.command == "lr-find":
             return _lr_find(args)
+        if args.command in cli_runs.COMMANDS:
+            return cli_runs.main(args)
         if args.gui:
             from nnplayground.app.bench import run_gui_bench
 
@@ -273,6 +277,7 @@ def _session_with_data(args, *, check_budget: bool = False):
     """A session on the command line's data; with `check_budget`, refuse a network that needs more memory
     than is available (UsageError with the estimate) before building it."""
     from nnplayground.session import Session
+    from nnplayground.session.history import RunHistory
 
     experiment = experiment_from(args)
     data = experiment.load_data(progress=_download_progress)
@@ -282,7 +287,7 @@ def _session_with_data(args, *, check_budget: bool = False):
             raise UsageError(budget.problem())
         if budget.warning():
             print(f"nnplayground: note: {budget.warning()}", file=sys.stderr)
-    session = Session(experiment)
+    session = Session(experiment, history=RunHistory())  # a run trained here is recorded as the window's are
     session.use_data(data, experiment)
     return session
 

@@ -19,6 +19,12 @@ from nnplayground import config  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
+def _private_data_folder(tmp_path, monkeypatch):
+    """Runs recorded by a test (the command line records every run) go to the test's folder, not the user's."""
+    monkeypatch.setenv("NNPLAYGROUND_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
 def _seeded_and_float32():
     """Every test starts from the same seed and the default float type."""
     config.set_random_seed(1234)

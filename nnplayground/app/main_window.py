@@ -57,15 +57,18 @@ from nnplayground.app.model_export import ModelExport
 from nnplayground.app.network_diagram import NetworkDiagram
 from nnplayground.app.plots import TrainingPlots
 from nnplayground.app.recent_files import RecentFiles
+from nnplayground.app.runs_view import RunsView
 from nnplayground.app.settings_panel import SettingsPanel
 from nnplayground.app.weight_view import WeightView
 from nnplayground.app.worker import QtRunner, let_finish
 from nnplayground.session import Experiment, Session, State
 from nnplayground.session.data import DatasetError, PersonalDigits, catalog, personal
 from nnplayground.session.files import ModelFileError, load_model
+from nnplayground.session.history import RunHistory
 
 CLOSE_WAIT_MS = 500  # a closing window waits this long for its threads, then leaves them (app.main.leave)
 SAVE_WAIT_MS = 120_000  # ...but a save the user asked for is worth waiting for: the run's next batch boundary
+RUNS_WIDTH = 1000  # the Runs tab's table beside its curves
 DATA_CHOICE_DELAY_MS = 150  # arrow keys and typing pass over entries: load only where the choice rests
 
 
@@ -77,7 +80,8 @@ def view_tabs(owner) -> list[tuple[str, str, object]]:
             ("decision_view", tr("Decision"), DecisionBoundaryView),
             ("mistakes_page", tr("Mistakes"), _mistakes_page),
             ("layer_stats_view", tr("Layers"), LayerStatsView),
-            ("embedding_view", tr("Embedding"), EmbeddingView)]
+            ("embedding_view", tr("Embedding"), EmbeddingView),
+            ("runs_view", tr("Runs"), lambda session: RunsView(session, owner.use_experiment))]
 
 
 class _TwoViewPage(QScrollArea):
@@ -164,11 +168,13 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings("nnplayground", "nnplayground")
         personal, personal_problem = _personal_digits()
         self.runner = QtRunner(self)
-        self.session = Session(self._restored_experiment(), runner=self.runner, personal=personal)
+        self.session = Session(self._restored_experiment(), runner=self.runner, personal=personal,
+                               history=RunHistory(background=True))
         self.loader: DataLoader | None = None  # the newest; its result is the one used
         self._loaders: set[DataLoader] = set()  # every loader still running, superseded ones too
         self.files = Tasks(self)  # files being read off the GUI thread
         self._opens = 0  # model files asked for: only the newest one is adopted
+        self._training_sizes: list[int] | None = None  # the columns' widths, while a wide tab borrows them
         self._data_timer = QTimer(self)
         self._data_timer.setSingleShot(True)
         self._data_timer.setInterval(DATA_CHOICE_DELAY_MS)
@@ -253,6 +259,7 @@ class MainWindow(QMainWindow):
             setattr(self, attribute, factory(session))
             self.centre_tabs.addTab(getattr(self, attribute), title)
         self.diagram.neuron_clicked.connect(self._neuron_clicked)
+        self.runs_view.show_requested.connect(lambda: self.centre_tabs.setCurrentWidget(self.runs_view))
         self.centre_tabs.currentChanged.connect(self._centre_tab_changed)
         self.banner = Banner(self.centre_tabs)
         centre_layout.addWidget(self.centre_tabs, 1)
@@ -323,6 +330,10 @@ class MainWindow(QMainWindow):
         self.addAction(self.reset_same_action)  # its key works while the menu is closed
         self.reset_same_action.setToolTip(self.tr("Back to the weights this run started from, to compare "
                                                   "settings fairly (Ctrl+Shift+R)"))
+        self.compare_action = self._action(self.tr("Compare..."), "compareButton",
+                                           self.tr("Train this experiment over several values of one or two "
+                                                   "settings, side by side, and overlay the runs"),
+                                           lambda: self.runs_view.compare())
         reset_button = self.toolbar.widgetForAction(self.reset_action)
         reset_button.setMenu(reset_menu)
         reset_button.setPopupMode(QToolButton.MenuButtonPopup)
@@ -419,6 +430,10 @@ class MainWindow(QMainWindow):
     def _fill_runs_menu(self):
         """Earlier runs, newest first: choosing one brings back its settings, its network and its curves."""
         self.runs_menu.clear()
+        every = self.runs_menu.addAction(self.tr("All runs (the Runs tab)"),
+                                         lambda: self.centre_tabs.setCurrentWidget(self.runs_view))
+        every.setObjectName("showRunsAction")
+        self.runs_menu.addSeparator()
         runs = [run for run in reversed(self.session.runs) if run.model is not None]
         if not runs:
             self.runs_menu.addAction(self.tr("No earlier runs yet: a reset or new data keeps the run here")) \
@@ -621,21 +636,26 @@ class MainWindow(QMainWindow):
             self.centre_tabs.setCurrentWidget(self.decision_view)
 
     def _centre_tab_changed(self, index: int):
-        """The draw tab needs width: the weights column gives what it can spare, and on a small screen
-        steps aside altogether (the draw tab shows the layers itself); the training tab gets it back."""
-        sizes = self.splitter.sizes()
+        """The draw tab and the Runs tab need width: the weights column gives what it can spare, and on a
+        small screen steps aside altogether (neither tab needs it); the other tabs get it back."""
+        widget = self.centre_tabs.widget(index)
+        wanted = {self.centre_tabs.widget(1): self.draw_panel.minimumSizeHint().width() + 60,  # frames, margins
+                  self.runs_view: RUNS_WIDTH}.get(widget)
+        if wanted is None:
+            if self._training_sizes:
+                self.splitter.setSizes(self._training_sizes)
+                self._training_sizes = None
+            return
+        if not self._training_sizes:
+            self._training_sizes = self.splitter.sizes()
+        left, centre, right = self._training_sizes
+        give = min(max(0, wanted - centre), max(0, right - self.weight_view.minimumWidth()))
+        centre, right = centre + give, right - give
+        if centre < wanted:
+            centre, right = centre + right, 0
+        self.splitter.setSizes([left, centre, right])
         if index == 1:
-            self._training_sizes = sizes
-            left, centre, right = sizes
-            wanted = self.draw_panel.minimumSizeHint().width() + 60  # frames and the scroll area's margins
-            give = min(max(0, wanted - centre), max(0, right - self.weight_view.minimumWidth()))
-            centre, right = centre + give, right - give
-            if centre < wanted:
-                centre, right = centre + right, 0
-            self.splitter.setSizes([left, centre, right])
             self.draw_panel.canvas.setFocus()
-        elif getattr(self, "_training_sizes", None):
-            self.splitter.setSizes(self._training_sizes)
 
     # ----- files --------------------------------------------------------------------------------
 
@@ -809,6 +829,8 @@ class MainWindow(QMainWindow):
         self.draw_panel.files.finish_all(CLOSE_WAIT_MS)
         self._finish_run_before_closing()
         self.autosave.close()
+        self.runs_view.shut_down(CLOSE_WAIT_MS)
+        self.session.history.close(CLOSE_WAIT_MS / 1000)  # the record of the run that just ended, too
         super().closeEvent(event)
 
     def _finish_run_before_closing(self) -> None:

@@ -25,6 +25,7 @@ NAMES = {
     "run_finished": "why the run ended: completed, stopped, early stopping or failed",
     "message": "a sentence for the user (a problem, or what just happened)",
     "hints": "the list of hints.Hint that hold for the current run, each time it changes (a HintBoard's)",
+    "history_changed": "the RunHistory, after a run was recorded, renamed or deleted, or the records were read",
     "personal_changed": "the PersonalDigits after a digit was added, removed or relabelled",
 }
 

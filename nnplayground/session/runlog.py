@@ -60,12 +60,13 @@ class RunLog:
         self.norm_steps = Table(("step",))
         self.norms: Table | None = None  # gradient and update norm per layer with weights, by snapshot
         self.layer_names: list[str] = []
-        self.started = time.time()
+        self.started = time.time()  # set again when training begins
         self.seconds = 0.0  # training time, pauses excluded
         self.finish_reason: str | None = None
         self.model = None  # the network, once the run is over and kept in the history
         self.initial_weights = None  # ... and the weights it started from
         self.source: str | None = None  # the file the network was opened from, if it was
+        self.record_id: str | None = None  # its record in the run history (session.history), once written
         self.steps_per_epoch = 1
         self._ema: list[float | None] = [None, None]
 

@@ -9,6 +9,7 @@ the run log, the mirror and the events.
 
 import copy
 import logging
+import time
 from enum import Enum
 
 import numpy as np
@@ -61,7 +62,7 @@ def _rebuilder(model: Sequential):
 
 
 class Session:
-    def __init__(self, experiment: Experiment | None = None, *, runner=None, personal=None):
+    def __init__(self, experiment: Experiment | None = None, *, runner=None, personal=None, history=None):
         self.experiment = experiment or Experiment()
         self.events = Events()
         self.runner = runner or SyncRunner()
@@ -82,6 +83,9 @@ class Session:
         self._after_stop: list = []
         self._saves: list[SaveModel] = []  # asked for and perhaps not yet tried
         self._pristine = False  # the model was built from the experiment and never trained: rebuilding is free
+        self.history = history  # a session.history.RunHistory recording every run, or None
+        if history is not None:
+            history.follow(self)
 
     # ----- the experiment -------------------------------------------------------------------------
 
@@ -536,6 +540,7 @@ class Session:
         e, log = self.experiment, self.run_log
         if not log.step:
             log.experiment = e.to_dict()  # the settings the run trains with, not those it was made with
+            log.started = time.time()
         # Shuffling and dropout follow from the seed and the step alone, not from whatever drew random
         # numbers since the network was built: the window and the command line train alike.
         config.set_random_seed([e.seed, log.step])
