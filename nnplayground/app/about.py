@@ -52,13 +52,14 @@ def show_about(window) -> QDialog:
     notice = QPlainTextEdit(mnist_notice())
     notice.setObjectName("mnistNotice")
     notice.setReadOnly(True)
+    notice.setLineWrapMode(QPlainTextEdit.NoWrap)  # the notice's own line breaks, not a second wrap between them
     buttons = QDialogButtonBox(QDialogButtonBox.Close)
     buttons.rejected.connect(dialog.close)
     layout = QVBoxLayout(dialog)
     layout.addWidget(text)
     layout.addWidget(notice, 1)
     layout.addWidget(buttons)
-    dialog.resize(620, 560)
+    dialog.resize(720, 600)
     dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.open()
     return dialog
