@@ -39,6 +39,15 @@ def index_ticks(count: int, names=None, most: int = 16) -> list[tuple[float, str
     return [(i + 0.5, str(i)) for i in range(count)]
 
 
+ROUND_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def round_up(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is at least `value` (> 0)."""
+    scale = 10.0 ** np.floor(np.log10(value))
+    return next(float(f"{step * scale:.12g}") for step in ROUND_STEPS if step * scale >= value * (1 - 1e-12))
+
+
 class _Heatmap(pg.GraphicsLayoutWidget):
     """One image with a colour bar; levels symmetric around zero, only ever widened. `square`: each pixel
     drawn square (28x28 tiles look like the digits they read)."""
@@ -62,18 +71,24 @@ class _Heatmap(pg.GraphicsLayoutWidget):
                 axis.enableAutoSIPrefix(False)  # "weight (x0.001)" under ticks of 100 misleads
         self.addItem(self.bar, row=1, col=0)
         self.limit = 0.0
+        self.labels: tuple | None = None
         self.setMinimumHeight(140)
 
     def show_array(self, array: np.ndarray) -> None:
         finite = np.abs(array[np.isfinite(array)])
         peak = float(finite.max()) if finite.size else 0.0
         if peak > self.limit or self.limit == 0.0:
-            self.limit = max(peak, 1e-6)
+            # A round limit, widened in steps: the colour bar's ticks change a few times in a run, not with
+            # every snapshot, and each change re-lays out the bar and both axes (3 ms of a 4 ms repaint).
+            self.limit = round_up(max(peak, 1e-6))
             self.bar.setLevels((-self.limit, self.limit))
         self.image.setImage(array, autoLevels=False, levels=(-self.limit, self.limit))
 
     def set_labels(self, rows=None, columns=None) -> None:
         """Ticks naming the rows (left axis) and columns (bottom axis): lists of (centre, text), or None."""
+        if (rows, columns) == self.labels:
+            return  # new ticks make both axes lay out their labels again: most of a repaint
+        self.labels = (rows, columns)
         self.plot.getAxis("left").setTicks([rows] if rows else None)
         self.plot.getAxis("bottom").setTicks([columns] if columns else None)
 

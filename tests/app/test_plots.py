@@ -192,3 +192,28 @@ def test_a_short_vertical_axis_labels_only_as_many_ticks_as_fit(qtbot):
         levels = axis.tickValues(-0.05, 1.05, size)
         assert len(levels) == 1 and 2 <= len(levels[0][1]) <= size // LABEL_PITCH
         assert levels[0][1][0] == 0.0 and str(levels[0][1][0]) == "0.0"  # never "-0"
+
+
+def test_many_epochs_are_drawn_as_lines_through_a_few_hundred_points_first_to_last(qtbot):
+    """Past MAX_EPOCH_SYMBOLS the epochs are lines, thinned to MAX_EPOCH_LINE_POINTS (a wide antialiased line
+    through thousands of points cost 5 ms a redraw), still from the first epoch to the last."""
+    from nnplayground.app.plots import MAX_EPOCH_LINE_POINTS, MAX_EPOCH_SYMBOLS, TrainingPlots
+    from nnplayground.session import Session
+
+    session = Session()
+    plots = TrainingPlots(session)
+    qtbot.addWidget(plots)
+    log = session.run_log
+    for epoch in range(1, 41):
+        log.add_epoch({"loss": 1.0 / epoch, "val_loss": 1.2 / epoch}, step=epoch, position=float(epoch))
+    plots._draw_epochs()
+    assert plots.val_loss.opts["symbol"] == "s" and len(plots.val_loss.getData()[0]) == 40
+    for epoch in range(41, 3001):
+        log.add_epoch({"loss": 1.0 / epoch, "val_loss": 1.2 / epoch}, step=epoch, position=float(epoch))
+    plots._draw_epochs()
+    assert 3000 > MAX_EPOCH_SYMBOLS
+    for item in (plots.epoch_loss, plots.val_loss):
+        x, y = item.getData()
+        assert item.opts["symbol"] is None
+        assert len(x) <= MAX_EPOCH_LINE_POINTS + 1 and x[0] == 1.0 and x[-1] == 3000.0
+    assert plots.val_loss.getData()[1][-1] == pytest.approx(np.log10(1.2 / 3000))  # the log axis

@@ -200,7 +200,7 @@ def test_the_weights_view_starts_each_run_on_its_own_scale(qtbot):
     assert view.heatmap.limit == 50.0
     window.reset_new()
     fresh = float(np.abs(session.model.get_weights()[0]).max())
-    assert view.heatmap.limit == pytest.approx(fresh)
+    assert fresh <= view.heatmap.limit <= 1.5 * fresh  # its own scale, rounded up (see round_up)
 
 
 def test_the_data_loader_reads_the_digits_as_they_were_when_it_started(qtbot, tmp_path):

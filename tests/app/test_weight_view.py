@@ -69,3 +69,26 @@ def test_hints_show_until_there_is_something_to_draw(qtbot):
     assert view.norms_hint.isHidden() and not view.norms.isHidden()
     session.reset()
     assert not view.norms_hint.isHidden()
+
+
+def test_round_up_gives_the_next_round_limit():
+    from nnplayground.app.weight_view import round_up
+
+    cases = {0.0123: 0.015, 0.1: 0.1, 0.15: 0.15, 0.151: 0.2, 0.99: 1.0, 1.01: 1.5, 7.9: 8.0, 8.1: 10.0, 123: 150.0}
+    assert {value: round_up(value) for value in cases} == cases
+
+
+def test_the_colour_scale_widens_in_round_steps_not_with_every_snapshot(qtbot):
+    """Weights that grow a little with every snapshot keep one colour bar until they pass a round limit:
+    each change of the bar's levels re-lays out the bar and both axes, most of a repaint."""
+    import numpy as np
+
+    session, view = _view(qtbot, Experiment(dataset="spiral", layers=[LayerSpec(8)]))
+    heatmap = view.heatmap
+    heatmap.reset_levels()  # as a new run does
+    levels = []
+    for i in range(30):  # the largest weight grows from 0.41 to 0.70, 2% a snapshot
+        heatmap.show_array(np.linspace(-1, 1, 16).reshape(2, 8) * 0.41 * 1.02 ** i)
+        levels.append(tuple(heatmap.bar.levels()))
+    assert sorted(set(levels), key=lambda pair: pair[1]) == [(-0.5, 0.5), (-0.6, 0.6), (-0.8, 0.8)]
+    assert heatmap.image.levels.tolist() == [-0.8, 0.8]

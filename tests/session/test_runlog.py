@@ -4,6 +4,9 @@ import csv
 import io
 import math
 
+import numpy as np
+import pytest
+
 from nnplayground.session import Experiment, Session
 
 
@@ -20,3 +23,33 @@ def test_a_run_exports_as_csv_with_every_batch_and_each_epoch_on_its_last_batch(
         assert math.isclose(float(row["val_loss"]), logs["val_loss"], rel_tol=1e-5)
         assert math.isclose(float(row["epoch_accuracy"]), logs["accuracy"], rel_tol=1e-5)
     assert math.isclose(float(rows[2]["loss"]), session.run_log.batches["loss"][2], rel_tol=1e-5)
+
+
+def _loop_average(values, ema):
+    """The moving average one value at a time: what moving_average must equal."""
+    from nnplayground.session.runlog import SMOOTHING
+
+    out = []
+    for value in values:
+        if np.isfinite(value):
+            ema = value if ema is None else SMOOTHING * ema + (1 - SMOOTHING) * value
+        out.append(np.nan if ema is None else ema)
+    return np.array(out), ema
+
+
+def test_the_vectorised_moving_average_equals_the_loop_across_blocks_and_gaps():
+    from nnplayground.session.runlog import moving_average
+
+    rng = np.random.default_rng(3)
+    values = rng.lognormal(size=1000)
+    values[[0, 1, 2, 129, 130, 500, 999]] = [np.nan, np.inf, np.nan, np.nan, -np.inf, np.nan, np.nan]
+    values[300:560] = np.nan  # a gap longer than a block
+    for start in (None, 0.5):
+        for cut in (0, 1, 127, 128, 129, 1000):  # the same series in two chunks, as two reports bring it
+            first, ema = moving_average(values[:cut], start)
+            second, ema = moving_average(values[cut:], ema)
+            expected, expected_ema = _loop_average(values, start)
+            np.testing.assert_allclose(np.concatenate([first, second]), expected, rtol=1e-9)
+            assert ema == pytest.approx(expected_ema, rel=1e-9)
+    assert np.isnan(moving_average(values[:3], None)[0]).all()  # no average before the first finite value
+    assert moving_average(np.array([np.nan]), None)[1] is None
