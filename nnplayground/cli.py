@@ -220,7 +220,8 @@ def main(argv=None) -> int:
         if args.gui:
             from nnplayground.app.bench import run_gui_bench
 
-            return run_gui_bench(seconds=3.0 if args.quick else 8.0, all_views=args.all_views)
+            return run_gui_bench(seconds=3.0 if args.quick else 8.0, all_views=args.all_views,
+                                 rounds=1 if args.quick else 3)
         from nnplayground.bench import run_bench
 
         return run_bench(quick=args.quick, torch=args.torch, data=args.data, peer=args.peer)

@@ -4,6 +4,10 @@ For each dataset: training throughput in the window against the headless engine 
 headless session (the same job the window runs, on the calling thread) on the same experiment,
 GUI-thread latency (a QTimer firing every 10 ms: how late it fires, p50 / p99 / max) and curve updates
 per second.
+
+The machine's speed drifts by a third within a minute (another tenant, the core a thread lands on), so the
+three are measured in rounds, headless and window side by side, and each figure is the mean over the
+rounds; the ratio column shows the lowest and highest round too.
 """
 
 import os
@@ -32,16 +36,18 @@ def _headless_rate(experiment: Experiment, seconds: float) -> float:
     return samples / (time.perf_counter() - start)
 
 
-def _session_rate(experiment: Experiment, seconds: float) -> float:
-    """Samples a second through the session's training job, headless (what the command line runs)."""
+def _session_rate(experiment: Experiment, seconds: float, headless_rate: float) -> float:
+    """Samples a second through the session's training job, headless (what the command line runs): one run
+    of about `seconds`, sized by the headless rate."""
     session = Session(experiment.replaced(epochs=1))
     session.load_data()
     session.train()  # warm-up
-    samples, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        session.train()
-        samples += len(session.dataset.x_train)
-    return samples / (time.perf_counter() - start)
+    samples = len(session.dataset.x_train)
+    epochs = max(1, round(headless_rate * seconds / samples))
+    session.update(epochs=epochs)
+    start = time.perf_counter()
+    session.train()
+    return epochs * samples / (time.perf_counter() - start)
 
 
 def _every_view(window):
@@ -107,24 +113,33 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
             "max": late.max()}
 
 
-def run_gui_bench(seconds: float = 8.0, all_views: bool = False) -> int:
+EXPERIMENTS = (("mnist-sample, 32-16, batch 32", Experiment(epochs=10_000)),
+               ("mnist-sample, 128-64, batch 128",
+                Experiment(epochs=10_000, batch_size=128, layers=[LayerSpec(128), LayerSpec(64)])),
+               ("spiral, 32-16, batch 32", Experiment(dataset="spiral", epochs=100_000)))
+
+
+def run_gui_bench(seconds: float = 8.0, all_views: bool = False, rounds: int = 3) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
     app = QApplication.instance() or QApplication([])
     from nnplayground.app import theme
 
     theme.apply_theme(app, "light")
-    print(f"window 1280x800 on '{app.platformName()}', {seconds:.0f} s per run, probe every {PROBE_MS} ms"
+    print(f"window 1280x800 on '{app.platformName()}', {rounds} rounds of {seconds / 4:.0f} s headless, "
+          f"{seconds / 4:.0f} s session and {seconds / 2:.0f} s in the window, probe every {PROBE_MS} ms"
           + (", and every other view open in a second window" if all_views else ""))
-    print(f"{'experiment':>31} {'headless':>10} {'session':>10} {'window':>10} {'ratio':>6} {'updates/s':>10} "
-          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
-    for name, experiment in (("mnist-sample, 32-16, batch 32", Experiment(epochs=10_000)),
-                             ("mnist-sample, 128-64, batch 128",
-                              Experiment(epochs=10_000, batch_size=128, layers=[LayerSpec(128), LayerSpec(64)])),
-                             ("spiral, 32-16, batch 32", Experiment(dataset="spiral", epochs=100_000))):
-        headless = _headless_rate(experiment, seconds / 2)
-        through_session = _session_rate(experiment, seconds / 2)
-        result = _window_run(app, experiment, seconds, all_views)
-        print(f"{name:>31} {headless:>10,.0f} {through_session:>10,.0f} {result['rate']:>10,.0f} "
-              f"{result['rate'] / headless:>6.0%} {result['updates']:>10.1f} {result['p50']:>7.1f} "
-              f"{result['p99']:>7.1f} {result['max']:>7.1f}", flush=True)
+    print(f"{'experiment':>31} {'headless':>10} {'session':>10} {'window':>10} {'ratio':>6} {'(rounds)':>11} "
+          f"{'updates/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    for name, experiment in EXPERIMENTS:
+        headless, through_session, windows = [], [], []
+        for _ in range(rounds):
+            headless.append(_headless_rate(experiment, seconds / 4))
+            through_session.append(_session_rate(experiment, seconds / 4, headless[-1]))
+            windows.append(_window_run(app, experiment, seconds / 2, all_views))
+        rates = np.array([result["rate"] for result in windows])
+        ratios = rates / np.array(headless)
+        print(f"{name:>31} {np.mean(headless):>10,.0f} {np.mean(through_session):>10,.0f} {rates.mean():>10,.0f} "
+              f"{rates.mean() / np.mean(headless):>6.0%} {f'{ratios.min():.0%}-{ratios.max():.0%}':>11} "
+              f"{np.mean([r['updates'] for r in windows]):>10.1f} {np.median([r['p50'] for r in windows]):>7.1f} "
+              f"{max(r['p99'] for r in windows):>7.1f} {max(r['max'] for r in windows):>7.1f}", flush=True)
     return 0

@@ -10,7 +10,7 @@ import weakref
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-from nnplayground.session.threads import beside_a_gui, blas_threads
+from nnplayground.session.threads import BlasTuner, blas_setter, blas_threads, candidates_beside_a_gui
 
 # Without this turn-taking a small network's pure-Python training loop keeps the GIL and starves the GUI
 # thread, whose every call into Qt then waits for it: drawing falls behind and the event queue grows.
@@ -37,7 +37,10 @@ class _JobThread(QThread):
         self.delivered = False  # its end has been handled (by the done signal or by a closing window)
 
     def run(self) -> None:
-        with blas_threads(beside_a_gui()):
+        candidates = candidates_beside_a_gui()
+        with blas_threads(candidates[0]):  # every core but the GUI's, until the tuner has measured
+            if hasattr(self.job, "blas_tuner") and len(candidates) > 1:
+                self.job.blas_tuner = BlasTuner(candidates, blas_setter())
             self.reason = self.job.run(self.control, self._report)
         self.done.emit(self.reason)
 

@@ -133,6 +133,7 @@ class TrainingJob:
         self.start_step, self.start_position = start_step, start_position
         self.validation_split, self.patience = validation_split, patience
         self.probes = list(probes)
+        self.blas_tuner = None  # a window's runner gives one (session.threads.BlasTuner); headless keeps BLAS as is
 
     def run(self, control: Control, report) -> str:
         data, bridge = self.data, _Bridge(self, control, report)
@@ -198,6 +199,7 @@ class _Bridge(Callback):
         self.last_probe = {probe.name: -math.inf for probe in self.job.probes}
         self.trained_seconds, self.samples, self.batch_in_epoch = 0.0, 0, 0
         self.epoch = self.job.initial_epoch
+        self.paused_since: float | None = None
 
     @property
     def step(self) -> int:
@@ -211,13 +213,22 @@ class _Bridge(Callback):
         self.epoch, self.batch_in_epoch = epoch, 0
 
     def on_train_batch_begin(self, batch, logs=None):
-        go, commands = self.control.wait_for_go(before_waiting=self.flush, while_waiting=self.apply_while_paused)
+        go, commands = self.control.wait_for_go(before_waiting=self._before_waiting,
+                                                while_waiting=self.apply_while_paused)
+        if self.paused_since is not None:
+            self.paused_since = None
+            if self.job.blas_tuner is not None:
+                self.job.blas_tuner.interrupted(self.samples, time.perf_counter())
         self.apply(commands)
         if not go:
             self.model.stop_training = True  # the engine then skips this batch: stop means no further step
             return
         np.copyto(self.before, self.model.flat_weights)
         self.batch_started = time.perf_counter()
+
+    def _before_waiting(self) -> None:
+        self.paused_since = time.perf_counter()
+        self.flush()
 
     def apply(self, commands) -> None:
         for command in commands:
@@ -251,6 +262,8 @@ class _Bridge(Callback):
             return
         self.any_finite = True
         self.good, self.before = self.before, self.good  # the weights this batch started from were fine
+        if self.job.blas_tuner is not None:
+            self.job.blas_tuner.batch_done(self.samples, now)
         if now >= self.next_report:
             self.flush(final=False)
 

@@ -102,7 +102,7 @@ def test_thousands_of_signals_across_threads(qtbot):
     assert sender.wait(2000)
 
 
-def test_a_window_run_leaves_a_core_to_the_gui_and_gives_blas_its_threads_back(qtbot, monkeypatch):
+def test_a_window_run_leaves_a_core_to_the_gui_then_keeps_the_faster_count_and_gives_blas_back(qtbot, monkeypatch):
     from threadpoolctl import threadpool_info
 
     from nnplayground.session import threads
@@ -118,12 +118,25 @@ def test_a_window_run_leaves_a_core_to_the_gui_and_gives_blas_its_threads_back(q
             return blas_threads()
 
     monkeypatch.setattr(threads, "cores", lambda: 2)  # as on this two-core machine: one for BLAS, one for the GUI
-    session, reports = _session(qtbot, epochs=2)
+    monkeypatch.setattr(threads.BlasTuner, "__init__", _quick_tuner(threads.BlasTuner.__init__))
+    session, reports = _session(qtbot, epochs=400)
     session.add_probe(BlasThreads())  # answered at once, idle, on the GUI thread: BLAS as it was
     before = reports["probes"][-1]
     assert before and before[0] >= 1, "NumPy's BLAS is not seen"
     session.train()
+    qtbot.waitUntil(lambda: session.runner.thread is not None and session.runner.thread.job.blas_tuner is not None)
+    tuner = session.runner.thread.job.blas_tuner
+    qtbot.waitUntil(lambda: len(tuner.rates) == 2 or session.state is State.IDLE, timeout=20_000)
+    session.stop()
     qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=10_000)
     during = [result for result in reports["probes"] if isinstance(result, list)][1:]
-    assert during and all(result == [1] * len(before) for result in during)
+    assert during[0] == [1] * len(before)  # one core for BLAS, one for the GUI, until measured
+    assert {result[0] for result in during} <= {1, 2} and tuner.candidates == [1, 2]
+    assert set(tuner.rates) == {1, 2} and tuner.current == tuner.best()  # each tried, the faster kept
     assert blas_threads() == before
+
+
+def _quick_tuner(init):
+    def quick(self, candidates, set_threads, trial=0.5, hold=15.0):
+        init(self, candidates, set_threads, trial=0.05, hold=hold)
+    return quick
