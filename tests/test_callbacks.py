@@ -54,3 +54,23 @@ def test_params_reach_callbacks():
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=64, epochs=2, callbacks=[Peek()], verbose=0)
     assert seen["epochs"] == 2 and seen["steps"] == 4 and seen["samples"] == 200
+
+
+def test_every_overridden_hook_is_called_in_order_subclass_or_lambda():
+    """CallbackList calls only the hooks a callback defines (the empty base ones are skipped for speed):
+    a subclass's method and a LambdaCallback's function alike, in the order the callbacks were given."""
+    seen = []
+
+    class Counter(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(("counter", batch))
+
+    class Quiet(Counter):  # inherits the override from its parent
+        pass
+
+    x, y = _data()
+    model = Sequential([Dense(2, activation="softmax", input_shape=(2,))])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    lam = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(("lambda", batch)))
+    model.fit(x[:64], y[:64], batch_size=32, epochs=1, callbacks=[lam, Counter(), Quiet()], verbose=0)
+    assert seen == [("lambda", 0), ("counter", 0), ("counter", 0), ("lambda", 1), ("counter", 1), ("counter", 1)]

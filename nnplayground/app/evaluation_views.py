@@ -8,7 +8,7 @@ run data beyond what it shows.
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
+from nnplayground.app.painted_text import PaintedText
 from nnplayground.session import State
 from nnplayground.session.evaluation import EvaluationProbe, cell_samples
 
@@ -65,38 +66,6 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}%" if np.isfinite(value) else "-"
 
 
-class _Text(QWidget):
-    """A line or two of painted text. Unlike a QLabel, a new text never asks the layouts above it to look
-    again: in a tab page that would repaint the whole page after every epoch (QTabWidget redoes its
-    layout and repaints on every layout request: measured, the diagram beside the headline was painted
-    once per report instead of four times a second)."""
-
-    def __init__(self, alignment, lines: int = 1, parent=None):
-        super().__init__(parent)
-        self._text = ""
-        self._alignment, self._lines = alignment, lines
-
-    def text(self) -> str:
-        return self._text
-
-    def setText(self, text: str) -> None:  # noqa: N802 - QLabel's name
-        if text != self._text:
-            self._text = text
-            self.update()
-
-    def sizeHint(self):  # noqa: N802 - Qt's name
-        return QSize(200, self.fontMetrics().lineSpacing() * self._lines + 4)
-
-    def minimumSizeHint(self):  # noqa: N802 - Qt's name
-        return QSize(60, self.fontMetrics().lineSpacing() + 2)
-
-    def paintEvent(self, event):  # noqa: N802 - Qt's name
-        painter = QPainter(self)
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(self.rect(), self._alignment | Qt.TextWordWrap, self._text)
-        painter.end()
-
-
 class HeadlineAccuracy(QWidget):
     """The validation accuracy and loss in large type: the epoch's figures while a run trains, the probe's
     (on its subset, at the current weights) when idle and newer than the last epoch."""
@@ -110,13 +79,13 @@ class HeadlineAccuracy(QWidget):
         self.accuracy: float | None = None
         self.loss: float | None = None
         self.epoch_step = -1  # the step of the epoch figures shown, -1: none in this run
-        self.value = _Text(Qt.AlignCenter)
+        self.value = PaintedText(Qt.AlignCenter)
         self.value.setObjectName("headlineValue")
         font = self.value.font()
         font.setPointSize(font.pointSize() * 2 + 6)
         font.setBold(True)
         self.value.setFont(font)
-        self.detail = _Text(Qt.AlignHCenter | Qt.AlignTop, lines=3)
+        self.detail = PaintedText(Qt.AlignHCenter | Qt.AlignTop, lines=3)
         self.detail.setObjectName("headlineDetail")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

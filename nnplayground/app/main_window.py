@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -55,6 +54,7 @@ from nnplayground.app.layer_stats_view import LayerStatsView
 from nnplayground.app.lr_finder_dialog import LearningRateFinderDialog
 from nnplayground.app.model_export import ModelExport
 from nnplayground.app.network_diagram import NetworkDiagram
+from nnplayground.app.painted_text import PaintedText
 from nnplayground.app.plots import TrainingPlots
 from nnplayground.app.recent_files import RecentFiles
 from nnplayground.app.runs_view import RunsView
@@ -447,11 +447,13 @@ class MainWindow(QMainWindow):
             self.runs_menu.addAction(text, lambda run=run: self.session.restore_run(run))
 
     def _build_status_bar(self):
-        self.status_epoch = QLabel(self.tr("ready"))
+        self.status_epoch = PaintedText()
+        self.status_epoch.setText(self.tr("ready"))
         self.status_epoch.setObjectName("statusEpoch")
-        self.status_speed = QLabel()
+        right = Qt.AlignRight | Qt.AlignVCenter
+        self.status_speed = PaintedText(right, min_text="000,000,000 samples/s")  # wide enough for any figure
         self.status_speed.setObjectName("statusSpeed")
-        self.status_eta = QLabel()
+        self.status_eta = PaintedText(right, min_text="ETA 00:00:00")
         self.status_eta.setObjectName("statusEta")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("statusProgress")
