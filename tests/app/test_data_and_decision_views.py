@@ -78,8 +78,29 @@ def test_clicking_a_neuron_picture_draws_that_neuron_over_the_plane(qtbot):
     values = view.result["neurons"][key[0]][:, :, key[1]]
     from nnplayground.app.decision_view import neuron_image
     np.testing.assert_array_equal(view.image.image, neuron_image(values))
+    framed = [other for other, thumbnail in view.thumbnails.items() if "border" in thumbnail.styleSheet()]
+    assert framed == [key]  # the neuron on show is framed, and only it
     qtbot.mouseClick(view.back, Qt.LeftButton)
     assert view.shown is None and view.image.image.shape == (100, 100, 3)
+    assert not any(thumbnail.styleSheet() for thumbnail in view.thumbnails.values())
+
+
+def test_neuron_pictures_are_centred_on_zero_each_on_its_own_scale():
+    from nnplayground.app.decision_view import _LUT, neuron_image, neuron_images
+
+    values = np.zeros((2, 3, 3))
+    values[:, :, 0] = [[-2.0, 0.0, 2.0], [1.0, np.nan, -1.0]]  # largest |value| 2: -2 is the map's end
+    values[:, :, 1] = [[0.5, -0.25, 0.0], [np.inf, 0.5, 0.0]]  # an infinity: no part of the scale, an end
+    pictures = neuron_images(values)  # unit 2: all zero, drawn as the map's middle (no division by zero)
+    assert pictures.shape == (3, 2, 3, 3) and pictures.dtype == np.uint8
+    ends, middle = (_LUT[0], _LUT[255]), _LUT[127]
+    np.testing.assert_array_equal(pictures[0][0], [ends[0], middle, ends[1]])
+    np.testing.assert_array_equal(pictures[0][1], [_LUT[191], middle, _LUT[63]])  # NaN: the middle
+    np.testing.assert_array_equal(pictures[1][0], [ends[1], _LUT[63], middle])
+    np.testing.assert_array_equal(pictures[1][1], [ends[1], ends[1], middle])
+    np.testing.assert_array_equal(pictures[2], np.broadcast_to(middle, (2, 3, 3)))
+    for unit in range(3):
+        np.testing.assert_array_equal(neuron_image(values[:, :, unit]), pictures[unit])
 
 
 def test_a_neuron_clicked_in_the_diagram_of_a_big_layer_is_computed_and_drawn(qtbot):
