@@ -192,7 +192,7 @@ class _Bridge(Callback):
         self.before = model.flat_weights.copy()  # the weights as this batch started
         self.good = model.flat_weights.copy()  # the last weights that gave a finite loss
         self.any_finite = False
-        self.pending = {"step": [], "position": [], "loss": [], "accuracy": []}
+        self.pending: list[tuple[int, float, float]] = []  # (optimizer steps done, loss, accuracy) a batch
         self.pending_epochs: list[dict] = []
         self.pending_markers: list[dict] = []
         self.next_report = 0.0
@@ -252,11 +252,7 @@ class _Bridge(Callback):
         raw = self.model.batch_logs
         loss = raw.get("loss", math.nan)
         done = self.model.optimizer.iterations - self.first_iteration
-        pending = self.pending
-        pending["step"].append(self.job.start_step + done)
-        pending["position"].append(self.job.start_position + done / self.steps)
-        pending["loss"].append(loss)
-        pending["accuracy"].append(raw.get("accuracy", math.nan))
+        self.pending.append((done, loss, raw.get("accuracy", math.nan)))  # the rest is worked out per report
         if not math.isfinite(loss):
             self._recover_from_divergence(loss)
             return
@@ -280,9 +276,12 @@ class _Bridge(Callback):
         """Send everything pending, and the answers of the probes that are due (all of them when final)."""
         now = time.perf_counter()
         payload = {"progress": self._progress()}
-        if self.pending["step"]:
-            payload["batches"] = {key: np.asarray(values, float) for key, values in self.pending.items()}
-            self.pending = {key: [] for key in self.pending}
+        if self.pending:
+            done, loss, accuracy = np.array(self.pending, float).T
+            payload["batches"] = {"step": self.job.start_step + done,
+                                  "position": self.job.start_position + done / self.steps,
+                                  "loss": loss, "accuracy": accuracy}
+            self.pending = []
         if self.pending_epochs:
             payload["epochs"], self.pending_epochs = self.pending_epochs, []
         if self.pending_markers:
