@@ -792,6 +792,7 @@ class MainWindow(QMainWindow):
         theme.apply_theme(QApplication.instance(), name)
         self.banner.restyle()
         self.hints_panel.restyle()
+        self.plots.restyle()
         theme.restyle_all(self)
 
     # ----- lifetime -----------------------------------------------------------------------------

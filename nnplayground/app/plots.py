@@ -182,19 +182,21 @@ class TrainingPlots(QWidget):
         self.accuracy_plot = _plot("accuracy", "accuracy", "accuracyPlot")
         self.accuracy_plot.setToolTip("Share of samples classified correctly, on training and validation data.")
         self.accuracy_plot.setXLink(self.loss_plot)
-        # The raw batch curve has thousands of jagged points: antialiasing it costs most of a redraw.
-        self.batch_curve = self.loss_plot.plot(pen=pg.mkPen((120, 170, 210), width=1), name="batch",
-                                               antialias=False)
-        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(theme.TRAIN, width=1), name="smoothed")
+        # The raw batch curve has thousands of jagged points: antialiasing it costs most of a redraw. The
+        # smoothed ones are one pixel wide: a wider antialiased line costs a stroker pass per segment.
+        self.batch_curve = self.loss_plot.plot(pen=None, name="batch", antialias=False)
+        self.smooth_curve = self.loss_plot.plot(pen=None, name="smoothed")
         self.epoch_loss = self.loss_plot.plot(pen=None, symbol="o", symbolSize=7, symbolBrush=theme.TRAIN,
                                               name="train (epoch)")
         self.val_loss = self.loss_plot.plot(pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s", symbolSize=7,
                                             symbolBrush=theme.VALIDATION, name="validation")
-        self.batch_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(theme.TRAIN, width=1), name="train (smoothed)")
+        self.batch_accuracy = self.accuracy_plot.plot(pen=None, name="train (smoothed)")
         self.epoch_accuracy = self.accuracy_plot.plot(pen=None, symbol="o", symbolSize=7, symbolBrush=theme.TRAIN,
                                                       name="train (epoch)")
         self.val_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s",
                                                     symbolSize=7, symbolBrush=theme.VALIDATION, name="validation")
+        self._colour_symbol_samples()
+        self.restyle()
         self.markers: list[pg.InfiniteLine] = []
         self.readout = QLabel(" ")
         self.readout.setObjectName("plotReadout")
@@ -247,6 +249,25 @@ class TrainingPlots(QWidget):
         self._empty: bool | None = None
         self._show_hint(True)
         self.fit_views()
+
+    def _colour_symbol_samples(self) -> None:
+        """The legend draws a symbol from its scatter's default brush, which pyqtgraph sets only once points
+        arrive; and a plot repaints only what changed, so a legend drawn before that stayed grey."""
+        for item in (self.epoch_loss, self.val_loss, self.epoch_accuracy, self.val_accuracy):
+            item.scatter.setBrush(item.opts["symbolBrush"], update=False)
+        self._legends_changed()
+
+    def _legends_changed(self) -> None:
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.getPlotItem().legend.update()
+
+    def restyle(self) -> None:
+        """The noisy batch curve and its moving average in the current theme's colours (theme.trend_colours)."""
+        raw, smoothed = theme.trend_colours()
+        self.batch_curve.setPen(pg.mkPen(raw, width=1))
+        self.smooth_curve.setPen(pg.mkPen(smoothed, width=1))
+        self.batch_accuracy.setPen(pg.mkPen(smoothed, width=1))
+        self._legends_changed()
 
     # ----- the run log's series --------------------------------------------------------------------
 
@@ -308,6 +329,7 @@ class TrainingPlots(QWidget):
                 if item.opts["symbol"] is not None:
                     item.setSymbol(None)
                     item.setPen(pg.mkPen(theme.TRAIN if "epoch" in name else theme.VALIDATION, width=2))
+                    self._legends_changed()
         self._redraw(*items, *([("accuracy", self.batch_accuracy)] if accuracy else []))
         self._follow()
 
@@ -401,6 +423,7 @@ class TrainingPlots(QWidget):
             item.setPen(None)
         for item in (self.val_loss, self.val_accuracy):
             item.setSymbol("s")
+        self._colour_symbol_samples()
         for item in (self.batch_curve, self.smooth_curve, self.epoch_loss, self.val_loss, self.batch_accuracy,
                      self.epoch_accuracy, self.val_accuracy):
             item.setData([], [])

@@ -41,6 +41,13 @@ def apply_theme(app: QApplication, name: str) -> None:
                         background=palette.color(QPalette.Base), foreground=palette.color(QPalette.Text))
 
 
+def trend_colours() -> tuple[str, str]:
+    """(raw, smoothed) pen colours of a noisy curve and its moving average: the average must stand out on
+    top of the noise. On a dark background the blue that reads on white is the darker of the two."""
+    dark = plot_colours()[0].lightness() < 128
+    return ("#3f6f96", "#9fd4ff") if dark else ("#78aad2", TRAIN)
+
+
 def plot_colours() -> tuple[QColor, QColor]:
     palette = QApplication.palette()
     return palette.color(QPalette.Base), palette.color(QPalette.Text)

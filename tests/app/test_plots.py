@@ -217,3 +217,47 @@ def test_many_epochs_are_drawn_as_lines_through_a_few_hundred_points_first_to_la
         assert item.opts["symbol"] is None
         assert len(x) <= MAX_EPOCH_LINE_POINTS + 1 and x[0] == 1.0 and x[-1] == 3000.0
     assert plots.val_loss.getData()[1][-1] == pytest.approx(np.log10(1.2 / 3000))  # the log axis
+
+
+def test_the_moving_average_stands_out_from_the_batches_in_either_theme(qtbot):
+    """The smoothed curve is the one to read: on a white plot it is darker than the batch noise under it,
+    on a dark plot lighter, and a theme switch changes both."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from nnplayground.app import theme
+    from tests.app.helpers import open_window
+
+    window = open_window(qtbot)
+
+    def lightness(item):
+        return QColor(item.opts["pen"].color()).lightness()
+
+    try:
+        for name in ("light", "dark"):
+            window.set_theme(name)
+            plots = window.plots
+            background = theme.plot_colours()[0].lightness()
+            raw, smooth = lightness(plots.batch_curve), lightness(plots.smooth_curve)
+            assert abs(smooth - background) > abs(raw - background) + 40, (name, raw, smooth, background)
+    finally:
+        theme.apply_theme(QApplication.instance(), "light")
+
+
+def test_legend_symbols_have_their_colours_before_any_epoch(qtbot):
+    """A plot repaints only the regions that change, so a legend drawn before the first epoch is what the
+    user keeps seeing: its symbols must be in their colours from the start (and after a reset)."""
+    from PySide6.QtGui import QColor
+
+    from nnplayground.app import theme
+    from nnplayground.app.plots import TrainingPlots
+    from nnplayground.session import Session
+
+    session = Session()
+    plots = TrainingPlots(session)
+    qtbot.addWidget(plots)
+    for _ in range(2):
+        for item, colour in ((plots.epoch_loss, theme.TRAIN), (plots.val_loss, theme.VALIDATION),
+                             (plots.epoch_accuracy, theme.TRAIN), (plots.val_accuracy, theme.VALIDATION)):
+            assert item.scatter.opts["brush"].color() == QColor(colour), item.opts["name"]
+        plots.clear()
