@@ -44,18 +44,10 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             callback.set_model(model)
             callback.set_params(params)
-        self._hooks: dict[str, list] = {}
 
     def _call(self, method, *args):
-        # The hooks each callback overrides, found once: the batch hooks run thousands of times a second on
-        # small data, and calling the base class's empty ones cost a few per cent of training.
-        hooks = self._hooks.get(method)
-        if hooks is None:
-            empty = getattr(Callback, method)
-            hooks = self._hooks[method] = [hook for hook in (getattr(callback, method) for callback in self.callbacks)
-                                           if getattr(hook, "__func__", None) is not empty]
-        for hook in hooks:
-            hook(*args)
+        for callback in self.callbacks:
+            getattr(callback, method)(*args)
 
     def on_train_begin(self, logs=None):
         self._call("on_train_begin", logs)

@@ -56,9 +56,9 @@ def test_params_reach_callbacks():
     assert seen["epochs"] == 2 and seen["steps"] == 4 and seen["samples"] == 200
 
 
-def test_every_overridden_hook_is_called_in_order_subclass_or_lambda():
-    """CallbackList calls only the hooks a callback defines (the empty base ones are skipped for speed):
-    a subclass's method and a LambdaCallback's function alike, in the order the callbacks were given."""
+def test_every_hook_is_called_in_order_subclass_or_lambda_even_one_set_during_training():
+    """CallbackList calls each callback's hooks as they are when called, as Keras does: a subclass's method,
+    an inherited one, a LambdaCallback's function, and a hook a callback sets on itself mid-run."""
     seen = []
 
     class Counter(Callback):
@@ -74,3 +74,11 @@ def test_every_overridden_hook_is_called_in_order_subclass_or_lambda():
     lam = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(("lambda", batch)))
     model.fit(x[:64], y[:64], batch_size=32, epochs=1, callbacks=[lam, Counter(), Quiet()], verbose=0)
     assert seen == [("lambda", 0), ("counter", 0), ("counter", 0), ("lambda", 1), ("counter", 1), ("counter", 1)]
+
+    class Late(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.on_train_batch_end = lambda batch, logs=None: seen.append(("late", epoch, batch))
+
+    seen.clear()
+    model.fit(x[:64], y[:64], batch_size=32, epochs=2, callbacks=[Late()], verbose=0)
+    assert seen == [("late", 0, 0), ("late", 0, 1)]  # set at the end of epoch 0, called in epoch 1

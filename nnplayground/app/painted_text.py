@@ -39,8 +39,18 @@ class PaintedText(QWidget):
         width = self.fontMetrics().horizontalAdvance(self._min_text) + 8 if self._min_text else 60
         return QSize(width, self.fontMetrics().lineSpacing() + 2)
 
+    def shown_text(self) -> str:
+        """What fits: one line ends in "..." when it is too long (the full text is then its tooltip);
+        more lines wrap."""
+        if self._lines > 1:
+            return self._text
+        return self.fontMetrics().elidedText(self._text, Qt.ElideRight, max(0, self.width() - 2))
+
     def paintEvent(self, event):  # noqa: N802 - Qt's name
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(self.rect(), self._alignment | Qt.TextWordWrap, self._text)
+        shown = self.shown_text()
+        flags = Qt.TextWordWrap if self._lines > 1 else Qt.TextSingleLine
+        painter.drawText(self.rect(), self._alignment | flags, shown)
         painter.end()
+        self.setToolTip(self._text if shown != self._text else "")

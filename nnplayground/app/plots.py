@@ -49,7 +49,8 @@ def decimate(x: np.ndarray, y: np.ndarray, peaks: bool,
     starts = x[:whole:size]
     xs = np.column_stack([starts, starts + (x[size - 1] - x[0]) / 2]).ravel()
     ys = np.column_stack([low, high]).ravel()
-    return np.append(xs, x[whole:]), np.append(ys, y[whole:])
+    tail = slice(whole, None) if whole < n else slice(n - 1, None)  # the newest point where it is, always
+    return np.append(xs, x[tail]), np.append(ys, y[tail])
 
 
 class _Extent:
@@ -401,7 +402,8 @@ class TrainingPlots(QWidget):
     def _redraw(self, *pairs):
         for name, item in pairs:
             lines = name in EPOCH_CURVES and item.opts["symbol"] is None
-            x, y = decimate(*self.series(name), peaks=name == "batch",
+            # Thinned epoch lines keep each bucket's lowest and highest epoch: a validation spike stays.
+            x, y = decimate(*self.series(name), peaks=name == "batch" or lines,
                             limit=MAX_EPOCH_LINE_POINTS if lines else MAX_DRAWN_POINTS)
             if len(y) and not np.isfinite(y).any():  # a diverged run's epochs: nothing to draw (pyqtgraph warns)
                 x, y = x[:0], y[:0]

@@ -45,7 +45,8 @@ ROUND_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 def round_up(value: float) -> float:
     """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is at least `value` (> 0)."""
     scale = 10.0 ** np.floor(np.log10(value))
-    return next(float(f"{step * scale:.12g}") for step in ROUND_STEPS if step * scale >= value * (1 - 1e-12))
+    rounded = (float(f"{step * scale:.12g}") for step in ROUND_STEPS)  # 0.15, not 0.15000000000000002
+    return next(limit for limit in rounded if limit >= value)
 
 
 class _Heatmap(pg.GraphicsLayoutWidget):

@@ -199,7 +199,6 @@ class _Bridge(Callback):
         self.last_probe = {probe.name: -math.inf for probe in self.job.probes}
         self.trained_seconds, self.samples, self.batch_in_epoch = 0.0, 0, 0
         self.epoch = self.job.initial_epoch
-        self.paused_since: float | None = None
 
     @property
     def step(self) -> int:
@@ -213,22 +212,13 @@ class _Bridge(Callback):
         self.epoch, self.batch_in_epoch = epoch, 0
 
     def on_train_batch_begin(self, batch, logs=None):
-        go, commands = self.control.wait_for_go(before_waiting=self._before_waiting,
-                                                while_waiting=self.apply_while_paused)
-        if self.paused_since is not None:
-            self.paused_since = None
-            if self.job.blas_tuner is not None:
-                self.job.blas_tuner.interrupted(self.samples, time.perf_counter())
+        go, commands = self.control.wait_for_go(before_waiting=self.flush, while_waiting=self.apply_while_paused)
         self.apply(commands)
         if not go:
             self.model.stop_training = True  # the engine then skips this batch: stop means no further step
             return
         np.copyto(self.before, self.model.flat_weights)
         self.batch_started = time.perf_counter()
-
-    def _before_waiting(self) -> None:
-        self.paused_since = time.perf_counter()
-        self.flush()
 
     def apply(self, commands) -> None:
         for command in commands:
@@ -246,9 +236,11 @@ class _Bridge(Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.perf_counter()
-        self.trained_seconds += now - self.batch_started
+        seconds = now - self.batch_started
+        self.trained_seconds += seconds
         self.batch_in_epoch = batch + 1
-        self.samples += min(self.batch_size, self.n_samples - batch * self.batch_size)
+        samples = min(self.batch_size, self.n_samples - batch * self.batch_size)
+        self.samples += samples
         raw = self.model.batch_logs
         loss = raw.get("loss", math.nan)
         done = self.model.optimizer.iterations - self.first_iteration
@@ -259,7 +251,7 @@ class _Bridge(Callback):
         self.any_finite = True
         self.good, self.before = self.before, self.good  # the weights this batch started from were fine
         if self.job.blas_tuner is not None:
-            self.job.blas_tuner.batch_done(self.samples, now)
+            self.job.blas_tuner.batch_done(samples, seconds)
         if now >= self.next_report:
             self.flush(final=False)
 

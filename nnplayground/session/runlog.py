@@ -67,8 +67,12 @@ def moving_average(values: np.ndarray, ema: float | None) -> tuple[np.ndarray, f
             ema = float(block[np.argmax(finite)])  # the first finite value leaves it unchanged
         counts = np.cumsum(finite)
         scale = SMOOTHING ** counts
-        terms = np.where(finite, block, 0.0) * (1 - SMOOTHING) / scale
-        smoothed = scale * (ema + np.cumsum(terms))
+        kept = np.where(finite, block, 0.0)
+        # Measured in units of the block's largest value: s^-n (up to 1e6) times a loss near the float
+        # range's end would overflow, and an infinity would then stay in every later average.
+        unit = max(float(np.abs(kept).max()), abs(ema)) or 1.0
+        terms = kept / unit * (1 - SMOOTHING) / scale
+        smoothed = scale * (ema / unit + np.cumsum(terms)) * unit
         # Before the first finite value of all there is no average yet.
         out[start:start + len(block)] = np.where((counts > 0) | (not fresh), smoothed, np.nan)
         ema = float(smoothed[-1])

@@ -54,55 +54,68 @@ def blas_setter() -> Callable[[int], None]:
 class BlasTuner:
     """Picks, as a run trains, the number of BLAS threads that trains fastest.
 
-    Each candidate trains for `trial` seconds in turn, the fastest is kept for `hold` seconds, then they
-    are tried again (the machine's load changes). The rate is samples over wall time, so the time the job
-    waits for the GUI and answers probes counts: a BLAS thread that slows the GUI's drawing shows. Fewer
-    threads win unless more are faster by MARGIN. The job calls `batch_done` after each batch and
-    `interrupted` after a pause (paused time measures nothing)."""
+    The rate is samples over the batches' own compute time: validation, probes, waiting for the GUI and
+    pauses are the same whatever BLAS does, and measured with the batches they only add noise (a 20%
+    difference then came out either way). After `warmup` seconds (the run's first reports and views are
+    slow whatever the count), the candidates take turns, `trial` seconds each, in `rounds` rounds ordered
+    A B, B A, A B, B A (not one long trial each: the machine's speed drifts within seconds, and this order
+    cancels an even drift); the fastest in total is kept for
+    `hold` seconds, then they are measured again (the machine's load changes). Fewer threads win unless
+    more are faster by MARGIN. Times are training seconds, not wall time."""
 
     MARGIN = 0.05
 
-    def __init__(self, candidates: Sequence[int], set_threads: Callable[[int], None], trial: float = 0.5,
-                 hold: float = 15.0):
+    def __init__(self, candidates: Sequence[int], set_threads: Callable[[int], None], trial: float = 0.15,
+                 rounds: int = 4, hold: float = 15.0, warmup: float = 1.0):
         self.candidates = sorted(set(candidates))
         self.set_threads = set_threads
-        self.trial, self.hold = trial, hold
-        self.rates: dict[int, float] = {}
-        self.to_try = list(self.candidates)
+        self.trial, self.rounds, self.hold = trial, rounds, hold
         self.current: int | None = None
-        self.trialling = True
-        self.since, self.samples_then = 0.0, 0
-
-    def batch_done(self, samples: int, now: float) -> None:
-        """After a batch: `samples` trained so far in the run, `now` a monotonic clock in seconds."""
-        if self.current is None:
-            self._use(self.to_try.pop(0), samples, now)
-            return
-        elapsed = now - self.since
-        if elapsed < (self.trial if self.trialling else self.hold):
-            return
-        if not self.trialling:  # held long enough: measure again, the one in use first (no switch)
-            self.trialling, self.rates = True, {}
-            self.to_try = [count for count in self.candidates if count != self.current]
-            self.since, self.samples_then = now, samples
-            return
-        self.rates[self.current] = (samples - self.samples_then) / elapsed
-        if self.to_try:
-            self._use(self.to_try.pop(0), samples, now)
-            return
         self.trialling = False
-        self._use(self.best(), samples, now)
+        self.rates: dict[int, float] = {}
+        self._turns: list[int] = []
+        self._totals: dict[int, list[float]] = {}  # candidate: [samples, seconds]
+        self._left = warmup  # training seconds until the next decision
+        self._samples = self._seconds = 0.0
+
+    def batch_done(self, samples: int, seconds: float) -> None:
+        """After a batch of `samples` that took `seconds` to train."""
+        if self.current is None:
+            self._use(self.candidates[0])
+        self._samples += samples
+        self._seconds += seconds
+        self._left -= seconds
+        if self._left > 0:
+            return
+        if self.trialling:
+            total = self._totals.setdefault(self.current, [0.0, 0.0])
+            total[0] += self._samples
+            total[1] += self._seconds
+        self._samples = self._seconds = 0.0
+        if not self._turns:
+            if self.trialling:
+                self.rates = {count: done / seconds for count, (done, seconds) in self._totals.items() if seconds}
+                self.trialling = False
+                self._use(self.best())
+                self._left = self.hold
+                return
+            self.trialling, self._totals = True, {}
+            order = self._turns_order()
+            # A B B A A B B A: a speed that drifts evenly through the trials favours neither.
+            self._turns = [count for i in range(self.rounds) for count in (order if i % 2 == 0 else order[::-1])]
+        self._use(self._turns.pop(0))
+        self._left = self.trial
+
+    def _turns_order(self) -> list[int]:
+        """The one in use first (no switch to start with), then the others."""
+        return [self.current, *(count for count in self.candidates if count != self.current)]
 
     def best(self) -> int:
         """The fewest threads within MARGIN of the fastest rate measured."""
         fastest = max(self.rates.values())
         return min(count for count, rate in self.rates.items() if rate >= fastest * (1 - self.MARGIN))
 
-    def interrupted(self, samples: int, now: float) -> None:
-        """The run was paused: what follows is measured from now."""
-        self.since, self.samples_then = now, samples
-
-    def _use(self, count: int, samples: int, now: float) -> None:
+    def _use(self, count: int) -> None:
         if count != self.current:
             self.set_threads(count)
-        self.current, self.since, self.samples_then = count, now, samples
+            self.current = count

@@ -209,7 +209,8 @@ def test_many_epochs_are_drawn_as_lines_through_a_few_hundred_points_first_to_la
     plots._draw_epochs()
     assert plots.val_loss.opts["symbol"] == "s" and len(plots.val_loss.getData()[0]) == 40
     for epoch in range(41, 3001):
-        log.add_epoch({"loss": 1.0 / epoch, "val_loss": 1.2 / epoch}, step=epoch, position=float(epoch))
+        spike = 50.0 if epoch == 1234 else 1.0  # one bad validation epoch must stay in the picture
+        log.add_epoch({"loss": 1.0 / epoch, "val_loss": 1.2 * spike / epoch}, step=epoch, position=float(epoch))
     plots._draw_epochs()
     assert 3000 > MAX_EPOCH_SYMBOLS
     for item in (plots.epoch_loss, plots.val_loss):
@@ -217,6 +218,7 @@ def test_many_epochs_are_drawn_as_lines_through_a_few_hundred_points_first_to_la
         assert item.opts["symbol"] is None
         assert len(x) <= MAX_EPOCH_LINE_POINTS + 1 and x[0] == 1.0 and x[-1] == 3000.0
     assert plots.val_loss.getData()[1][-1] == pytest.approx(np.log10(1.2 / 3000))  # the log axis
+    assert np.isclose(plots.val_loss.getData()[1], np.log10(1.2 * 50 / 1234)).any()
 
 
 def test_the_moving_average_stands_out_from_the_batches_in_either_theme(qtbot):

@@ -74,7 +74,8 @@ def test_hints_show_until_there_is_something_to_draw(qtbot):
 def test_round_up_gives_the_next_round_limit():
     from nnplayground.app.weight_view import round_up
 
-    cases = {0.0123: 0.015, 0.1: 0.1, 0.15: 0.15, 0.151: 0.2, 0.99: 1.0, 1.01: 1.5, 7.9: 8.0, 8.1: 10.0, 123: 150.0}
+    cases = {0.0123: 0.015, 0.1: 0.1, 0.15: 0.15, 0.151: 0.2, 0.99: 1.0, 1.01: 1.5, 7.9: 8.0, 8.1: 10.0, 123: 150.0,
+             1.5000000000001: 2.0, 0.3: 0.3, 3e-7: 3e-7}  # never below the value
     assert {value: round_up(value) for value in cases} == cases
 
 

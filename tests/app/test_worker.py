@@ -137,6 +137,6 @@ def test_a_window_run_leaves_a_core_to_the_gui_then_keeps_the_faster_count_and_g
 
 
 def _quick_tuner(init):
-    def quick(self, candidates, set_threads, trial=0.5, hold=15.0):
-        init(self, candidates, set_threads, trial=0.05, hold=hold)
+    def quick(self, candidates, set_threads, **_settings):
+        init(self, candidates, set_threads, trial=0.02, rounds=2, hold=15.0, warmup=0.05)
     return quick

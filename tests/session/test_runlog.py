@@ -52,4 +52,9 @@ def test_the_vectorised_moving_average_equals_the_loop_across_blocks_and_gaps():
             np.testing.assert_allclose(np.concatenate([first, second]), expected, rtol=1e-9)
             assert ema == pytest.approx(expected_ema, rel=1e-9)
     assert np.isnan(moving_average(values[:3], None)[0]).all()  # no average before the first finite value
+    huge = np.ones(400)
+    huge[120] = 1e304  # a float64 model's loss near the end of the range: no overflow, no lasting infinity
+    smoothed, ema = moving_average(huge, None)
+    np.testing.assert_allclose(smoothed, _loop_average(huge, None)[0], rtol=1e-9)
+    assert np.isfinite(smoothed).all() and ema == pytest.approx(_loop_average(huge, None)[1], rel=1e-9)
     assert moving_average(np.array([np.nan]), None)[1] is None

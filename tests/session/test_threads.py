@@ -7,76 +7,89 @@ from nnplayground.session.threads import BlasTuner
 
 
 class _Machine:
-    """Batches of 32 samples at a speed that depends on the BLAS threads (samples a second per count)."""
+    """Batches of 32 samples at a speed that depends on the BLAS threads (samples a second per count), or
+    on the training time too when `speeds` holds functions of it (a machine whose speed drifts)."""
 
-    def __init__(self, speeds: dict[int, float]):
-        self.speeds, self.threads, self.now, self.samples = speeds, None, 0.0, 0
+    def __init__(self, speeds: dict):
+        self.speeds, self.threads, self.now = speeds, None, 0.0
         self.history: list[int] = []
 
     def set_threads(self, count: int) -> None:
         self.threads = count
         self.history.append(count)
 
+    def speed(self) -> float:
+        speed = self.speeds[self.threads or 1]
+        return speed(self.now) if callable(speed) else speed
+
     def train(self, tuner: BlasTuner, seconds: float) -> None:
         end = self.now + seconds
         while self.now < end:
-            self.now += 32 / self.speeds[self.threads or 1]
-            self.samples += 32
-            tuner.batch_done(self.samples, self.now)
+            took = 32 / self.speed()
+            self.now += took
+            tuner.batch_done(32, took)
 
 
-def test_it_tries_each_count_then_keeps_the_fastest():
+def _tuner(machine):
+    return BlasTuner([1, 2], machine.set_threads, trial=0.15, rounds=4, hold=10.0, warmup=1.0)
+
+
+def test_after_a_warmup_the_counts_take_turns_then_the_fastest_is_kept():
     machine = _Machine({1: 50_000, 2: 90_000})
-    tuner = BlasTuner([1, 2], machine.set_threads, trial=0.5, hold=10.0)
-    machine.train(tuner, 5.0)
-    assert machine.history == [1, 2] and tuner.current == 2 and not tuner.trialling
+    tuner = _tuner(machine)
+    machine.train(tuner, 0.9)
+    assert machine.history == [1] and not tuner.trialling  # warming up on every core but the GUI's
+    machine.train(tuner, 4.0)
+    # Turns 1 2 2 1 1 2 2 1, then 2 kept.
+    assert machine.history == [1, 2, 1, 2, 1, 2] and tuner.current == 2 and not tuner.trialling
     assert tuner.rates[1] == pytest.approx(50_000) and tuner.rates[2] == pytest.approx(90_000)
 
 
 def test_fewer_threads_win_a_near_tie():
     machine = _Machine({1: 50_000, 2: 51_500})  # 3% faster: not worth a second core
-    tuner = BlasTuner([2, 1], machine.set_threads, trial=0.5, hold=10.0)
+    tuner = _tuner(machine)
     machine.train(tuner, 5.0)
-    assert machine.history == [1, 2, 1] and tuner.current == 1
+    assert machine.history == [1, 2, 1, 2, 1] and tuner.current == 1  # turns 1 2 2 1 1 2 2 1, then 1 kept
+
+
+def test_turns_see_through_a_machine_that_slows_down_as_they_run():
+    """The machine loses a third of its speed over the trials: one long trial each would credit the first
+    count with the fast start. Taking turns, the count that is 10% faster wins."""
+    def drifting(factor):
+        return lambda now: factor * 100_000 * (1.0 - 0.3 * min(max(now - 1.0, 0.0), 1.2) / 1.2)
+
+    machine = _Machine({1: drifting(1.0), 2: drifting(1.1)})
+    tuner = _tuner(machine)
+    machine.train(tuner, 4.0)
+    assert tuner.current == 2 and tuner.rates[2] > tuner.rates[1]
 
 
 def test_it_measures_again_after_holding_and_follows_a_change_of_load():
     machine = _Machine({1: 50_000, 2: 90_000})
-    tuner = BlasTuner([1, 2], machine.set_threads, trial=0.5, hold=10.0)
-    machine.train(tuner, 5.0)
+    tuner = _tuner(machine)
+    machine.train(tuner, 3.0)  # warm-up 1 s, trials 1.2 s: two threads from 2.2 s, held until 12.2 s
     assert tuner.current == 2
     machine.speeds = {1: 48_000, 2: 6_000}  # something else now runs on the second core
-    machine.train(tuner, 5.5)  # held (until 11 s): two threads, however slow
-    assert tuner.current == 2 and machine.history == [1, 2]
-    machine.train(tuner, 5.0)  # measured again: the one in use first (no switch), then the other
-    assert machine.history == [1, 2, 1] and tuner.current == 1
-    assert tuner.rates[2] < 10_000 and tuner.rates[1] > 40_000
+    machine.train(tuner, 9.0)
+    assert tuner.current == 2 and len(machine.history) == 6  # held, however slow
+    machine.train(tuner, 3.0)  # measured again, the one in use first, and left
+    assert tuner.current == 1 and machine.history[-1] == 1
+    assert tuner.rates[2] == pytest.approx(6_000) and tuner.rates[1] == pytest.approx(48_000)
 
 
-def test_paused_time_measures_nothing():
-    machine = _Machine({1: 50_000, 2: 90_000})
-    tuner = BlasTuner([1, 2], machine.set_threads, trial=0.5, hold=10.0)
-    machine.train(tuner, 0.2)  # part of the one-thread trial
-    machine.now += 60.0  # the user pauses for a minute
-    tuner.interrupted(machine.samples, machine.now)
-    machine.train(tuner, 2.0)
-    assert tuner.rates[1] == pytest.approx(50_000) and tuner.current == 2
+def test_the_job_tells_its_tuner_each_batch_s_samples_and_training_time_not_its_pauses():
+    """The training job feeds a tuner it is given (a window's runner gives one) with each batch's samples
+    and the seconds it took to train: a pause between two batches is in none of them."""
+    import time
 
-
-def test_the_job_tells_its_tuner_every_batch_and_each_pause():
-    """The training job feeds a tuner it is given (a window's runner gives one) with its sample count after
-    every batch, and says when it was paused, so that paused time is never measured."""
     from nnplayground.session import Experiment, Session, State, ThreadRunner
 
     class Recorder:
         def __init__(self):
-            self.batches, self.pauses = [], []
+            self.batches = []
 
-        def batch_done(self, samples, now):
-            self.batches.append(samples)
-
-        def interrupted(self, samples, now):
-            self.pauses.append(samples)
+        def batch_done(self, samples, seconds):
+            self.batches.append((samples, seconds))
 
     recorder = Recorder()
 
@@ -88,22 +101,23 @@ def test_the_job_tells_its_tuner_every_batch_and_each_pause():
     runner = TunedRunner()
     session = Session(Experiment(dataset="moons", batch_size=8, epochs=1000), runner=runner)
     session.load_data()
+    started = time.perf_counter()
     session.train()
     while session.run_log.step < 10:
         assert runner.deliver()
     session.pause()
-    while runner.deliver(timeout=0.5):
+    while runner.deliver(timeout=0.5):  # paused for half a second at least
         pass
     paused_at = session.run_log.step
-    assert recorder.pauses == [] and len(recorder.batches) == paused_at
-    trained = recorder.batches[-1]
     session.train()  # resume
     while session.run_log.step < paused_at + 5:
         assert runner.deliver()
     session.stop()
     while session.state is not State.IDLE:
         assert runner.deliver()
-    assert recorder.pauses == [trained]  # once, as the run went on, with the samples trained by then
+    elapsed = time.perf_counter() - started
+    samples, seconds = np.array(recorder.batches).T
     assert len(recorder.batches) == session.run_log.step
-    steps = np.diff(recorder.batches)
-    assert steps.min() > 0 and steps.max() <= 8
+    assert samples.sum() == session.last_progress["samples_per_second"] * session.last_progress["seconds"]
+    assert samples.max() == 8 and samples.min() >= 1 and (seconds > 0).all()
+    assert seconds.sum() < elapsed - 0.5  # the pause is not training time
