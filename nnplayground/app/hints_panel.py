@@ -26,6 +26,7 @@ from nnplayground.session.hint_board import HintBoard
 
 MAX_HEIGHT = 220  # pixels: two hints show whole, more scroll; the curves keep most of the page ...
 MAX_SHARE = 0.3  # ... and at most this share of the column (at 720 pixels: one hint whole, the next scrolls)
+MIN_HEIGHT = 60  # a hint's first line and its buttons, whatever room is left
 
 
 class _HintCard(QFrame):
@@ -134,12 +135,27 @@ class HintsPanel(QScrollArea):
         return [hint.id for hint in self.board.hints]
 
     def _fit(self) -> None:
-        """As tall as the cards, up to MAX_HEIGHT and MAX_SHARE of the column (then it scrolls)."""
+        """As tall as the cards, up to MAX_HEIGHT, MAX_SHARE of the column and the room the column's other
+        widgets leave at their smallest (then it scrolls): a hint never makes the window taller than a
+        small screen. At least MIN_HEIGHT, a hint's first line and buttons."""
         layout = self.widget().layout()
         width = self.viewport().width()
         needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
-        column = self.parentWidget().height() if self.parentWidget() is not None else MAX_HEIGHT / MAX_SHARE
-        self.setFixedHeight(min(MAX_HEIGHT, max(90, int(MAX_SHARE * column)), needed + 2))
+        column = self.parentWidget()
+        height = column.height() if column is not None else MAX_HEIGHT / MAX_SHARE
+        room = height - self._others_need(column) if column is not None else MAX_HEIGHT
+        self.setFixedHeight(max(MIN_HEIGHT, min(MAX_HEIGHT, max(90, int(MAX_SHARE * height)), room, needed + 2)))
+
+    def _others_need(self, column) -> int:
+        """The height the column's other widgets need at their smallest, with the spacing between them."""
+        layout = column.layout()
+        if layout is None:
+            return 0
+        shown = [layout.itemAt(i) for i in range(layout.count())]
+        others = [item for item in shown if item.widget() is not self and not item.isEmpty()]
+        margins = layout.contentsMargins()
+        return (sum(item.minimumSize().height() for item in others) + layout.spacing() * len(others)
+                + margins.top() + margins.bottom())
 
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -84,3 +84,18 @@ def test_the_panel_follows_the_dark_theme(qtbot):
     dark = lightness()
     window.set_theme("light")
     assert dark < 90 and lightness() > 180
+
+
+def test_a_hint_never_pushes_the_window_off_a_1024x600_screen(qtbot):
+    """The panel takes only the room the tabs above it can spare: the status bar and the plots stay on a
+    small screen, and the hint scrolls instead."""
+    window = open_window(qtbot, 1024, 600 - 40)
+    _train_moons(qtbot, window, epochs=8, learning_rate=0.003)
+    _card(qtbot, window, "still_improving")
+    qtbot.waitUntil(lambda: window.hints_panel.height() > 0)
+    assert window.minimumSizeHint().height() <= 560 and window.height() == 560
+    status = window.statusBar()
+    assert status.isVisible() and status.geometry().bottom() < window.height()
+    for name in ("lossPlot", "accuracyPlot"):
+        assert window.findChild(object, name).height() >= 90, name
+    assert window.hints_panel.height() >= 60  # its first line and buttons, the rest scrolls
