@@ -48,7 +48,8 @@ class Exports:
                  (tr("Decision boundary"), w.decision_view.plot, w.decision_view),
                  (tr("Confusion matrix"), w.mistakes_page.confusion_view.plot_widget, w.mistakes_page),
                  (tr("Layer statistics"), w.layer_stats_view, w.layer_stats_view),
-                 (tr("Embedding"), w.embedding_view, w.embedding_view)]
+                 (tr("Embedding"), w.embedding_view, w.embedding_view),
+                 (tr("Compared runs"), w.runs_view.overlay, w.runs_view)]
         found = [(title, widget) for title, widget, tab in views
                  if everything or (tab is centre and widget.isVisible())]
         for index in range(weights.count()):

@@ -64,6 +64,8 @@ def test_file_export_view_offers_the_views_on_screen(qtbot):
     assert "exportRunNumbers" not in _export_menu(window)
     window.centre_tabs.setCurrentWidget(window.mistakes_page)
     assert "exportConfusionMatrix" in _export_menu(window)
+    window.centre_tabs.setCurrentWidget(window.runs_view)
+    assert "exportComparedRuns" in _export_menu(window) and "exportConfusionMatrix" not in _export_menu(window)
 
 
 def _right_click(view) -> None:
