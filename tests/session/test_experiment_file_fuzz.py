@@ -5,18 +5,16 @@ structured damage (any TOML value at any key, or a new key anywhere). NNPLAYGROU
 examples per test (default 60).
 """
 
-import os
 import tomllib
 
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from nnplayground.session import Experiment, LayerSpec
 from nnplayground.session.experiment_file import ExperimentFileError, experiment_from_toml, experiment_to_toml
+from tests.fuzzing import FUZZ, damaged
 
-EXAMPLES = int(os.environ.get("NNPLAYGROUND_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 VALID = experiment_to_toml(Experiment(dataset="spiral", n_classes=3, layers=[LayerSpec(8, "tanh", 0.1)] * 2),
                            {"title": "t", "description": "d"})
 
@@ -36,22 +34,8 @@ def _opens_or_refuses(text: str) -> None:
 
 
 @FUZZ
-@given(st.data())
-def test_byte_damage_gives_only_experiment_file_errors(data):
-    raw = bytearray(VALID.encode())
-    for _ in range(data.draw(st.integers(1, 4))):
-        where = data.draw(st.integers(0, len(raw) - 1))
-        kind = data.draw(st.sampled_from(("flip", "delete", "insert", "truncate")))
-        if kind == "flip":
-            raw[where] ^= 1 << data.draw(st.integers(0, 7))
-        elif kind == "delete":
-            del raw[where: where + data.draw(st.integers(1, 20))]
-        elif kind == "insert":
-            raw[where:where] = data.draw(st.binary(min_size=1, max_size=8))
-        else:
-            del raw[where:]
-        if not raw:
-            raw = bytearray(b"x")
+@given(damaged(VALID.encode()))
+def test_byte_damage_gives_only_experiment_file_errors(raw):
     try:
         text = raw.decode()
     except UnicodeDecodeError:

@@ -2,18 +2,16 @@
 compared and written again. NNPLAYGROUND_FUZZ_EXAMPLES sets the examples per test (default 60)."""
 
 import json
-import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from nnplayground.cli_runs import _row
 from nnplayground.session import Experiment, Session
 from nnplayground.session.differences import differences
 from nnplayground.session.history import RunHistory, RunRecordError, read_record, write_record
+from tests.fuzzing import FUZZ, damaged
 
-EXAMPLES = int(os.environ.get("NNPLAYGROUND_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 json_values = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False)
                            | st.text(max_size=6),
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
@@ -58,24 +56,10 @@ def test_byte_damage_gives_only_run_record_errors(tmp_path_factory):
     folder = tmp_path_factory.mktemp("damaged")
 
     @FUZZ
-    @given(st.data())
-    def check(data):
-        damaged = bytearray(raw)
-        for _ in range(data.draw(st.integers(1, 4))):
-            if not damaged:
-                break
-            where = data.draw(st.integers(0, len(damaged) - 1))
-            kind = data.draw(st.sampled_from(("flip", "delete", "insert", "truncate")))
-            if kind == "flip":
-                damaged[where] ^= 1 << data.draw(st.integers(0, 7))
-            elif kind == "delete":
-                del damaged[where: where + data.draw(st.integers(1, 20))]
-            elif kind == "insert":
-                damaged[where:where] = data.draw(st.binary(min_size=1, max_size=8))
-            else:
-                del damaged[where:]
+    @given(damaged(raw))
+    def check(damaged_bytes):
         path = folder / "20240101-000000-000000.json"
-        path.write_bytes(bytes(damaged))
+        path.write_bytes(damaged_bytes)
         _read_or_refuse(path)
     check()
 
