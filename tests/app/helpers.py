@@ -2,7 +2,15 @@
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QDialogButtonBox, QFileDialog, QLineEdit
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+)
 
 from nnplayground.app import MainWindow
 
@@ -96,4 +104,17 @@ def answer_save_dialog(qtbot, path: str, seen: list | None = None) -> None:
         dialog.findChild(QLineEdit, "fileNameEdit").setText(path)  # typed letters would open the completer
         buttons = dialog.findChild(QDialogButtonBox, "buttonBox")
         qtbot.mouseClick(buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+    QTimer.singleShot(0, answer)
+
+
+def answer_message_box(button, seen: list) -> None:
+    """Once a message box is up: click its `button` (a QMessageBox.StandardButton); `seen` collects its
+    text."""
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        box.button(button).click()
     QTimer.singleShot(0, answer)

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from nnplayground.session import LayerSpec, State, autosave
-from tests.app.helpers import open_window
+from tests.app.helpers import answer_message_box, open_window
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,19 +153,11 @@ def test_a_close_that_autosave_cannot_keep_asks_first(qtbot, tmp_path, monkeypat
     assert window.autosave.store.last_error
 
     asked = []
-
-    def answer(button):
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, lambda: answer(button))
-            return
-        asked.append(box.text())
-        box.button(button).click()
-    QTimer.singleShot(0, lambda: answer(QMessageBox.Cancel))
+    answer_message_box(QMessageBox.Cancel, asked)
     window.close()
     assert asked and "cannot be autosaved" in asked[0]
     assert window.isVisible()  # Cancel: the window stays, with its network
-    QTimer.singleShot(0, lambda: answer(QMessageBox.Discard))
+    answer_message_box(QMessageBox.Discard, asked)
     window.close()
     assert not window.isVisible()
 

@@ -1,13 +1,12 @@
 """Recent files, Restore defaults, Help > About and the shortcuts list, with real files and clicks."""
 
 import numpy as np
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPlainTextEdit
 
 from nnplayground.session import LayerSpec, State
 from nnplayground.session.experiment import dataset_defaults
-from tests.app.helpers import click, open_window
+from tests.app.helpers import answer_message_box, click, open_window
 
 
 def _recent(window) -> dict[str, list[QAction]]:
@@ -78,19 +77,11 @@ def test_restore_defaults_mid_run_asks_first(qtbot):
     window.session.update(learning_rate=5.0, run_until_paused=True)
     click(qtbot, window, "trainButton")
     answers = []
-
-    def answer(button):
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, lambda: answer(button))
-            return
-        answers.append(box.text())
-        box.button(button).click()
-    QTimer.singleShot(0, lambda: answer(QMessageBox.Cancel))
+    answer_message_box(QMessageBox.Cancel, answers)
     window.findChild(QAction, "restoreDefaultsAction").trigger()
     assert answers and "run is under way" in answers[0]
     assert window.session.experiment.learning_rate == 5.0 and window.session.state is State.RUNNING
-    QTimer.singleShot(0, lambda: answer(QMessageBox.RestoreDefaults))
+    answer_message_box(QMessageBox.RestoreDefaults, answers)
     window.findChild(QAction, "restoreDefaultsAction").trigger()
     qtbot.waitUntil(lambda: window.session.state is State.IDLE, timeout=10_000)
     assert window.session.experiment.learning_rate == dataset_defaults("spiral")["learning_rate"]
