@@ -7,7 +7,7 @@ import numpy as np
 import onnxruntime
 
 from nnplayground.session import Experiment, LayerSpec, Session, State
-from tests.session.test_session import _finish, _threaded, _until
+from tests.session.test_session import _finish, _paused_heard, _training_heard, _until
 
 
 def predictions(path, x) -> np.ndarray:
@@ -56,11 +56,7 @@ def test_written_elsewhere_it_holds_the_weights_of_the_moment_it_was_asked_for(t
 
 
 def test_an_export_while_training_is_written_between_two_batches_and_the_run_goes_on(tmp_path):
-    session, runner = _threaded()
-    said = []
-    session.events.connect("message", said.append)
-    session.train()
-    _until(runner, lambda: session.run_log.step > 5)
+    session, runner, said = _training_heard()
     session.export_model(tmp_path / "mid.onnx")
     _until(runner, lambda: said)
     assert said[-1] == f"Exported the network to {tmp_path / 'mid.onnx'} (ONNX)"
@@ -75,14 +71,7 @@ def test_an_export_while_training_is_written_between_two_batches_and_the_run_goe
 
 
 def test_an_export_while_paused_holds_the_paused_weights(tmp_path):
-    session, runner = _threaded()
-    said = []
-    session.events.connect("message", said.append)
-    session.train()
-    _until(runner, lambda: session.run_log.step > 5)
-    session.pause()
-    while runner.deliver(timeout=0.5):  # until the job has parked
-        pass
+    session, runner, said = _paused_heard()
     session.export_model(tmp_path / "paused.onnx")
     _until(runner, lambda: said)
     assert session.state is State.PAUSED

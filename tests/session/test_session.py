@@ -33,6 +33,25 @@ def _finish(session, runner):
     _until(runner, lambda: session.state is State.IDLE)
 
 
+def _training_heard() -> tuple[Session, ThreadRunner, list[str]]:
+    """A threaded run past its fifth step, and a list that collects every message the session says."""
+    session, runner = _threaded()
+    said = []
+    session.events.connect("message", said.append)
+    session.train()
+    _until(runner, lambda: session.run_log.step > 5)
+    return session, runner, said
+
+
+def _paused_heard() -> tuple[Session, ThreadRunner, list[str]]:
+    """As _training_heard, then paused, with the job parked and its last report delivered."""
+    session, runner, said = _training_heard()
+    session.pause()
+    while runner.deliver(timeout=0.5):  # until the job has parked
+        pass
+    return session, runner, said
+
+
 def test_the_public_contract_trains_to_the_end_on_the_calling_thread():
     session = Session(Experiment(dataset="spiral", n_classes=3, learning_rate=0.03, epochs=20))
     seen = []
@@ -373,11 +392,7 @@ def test_an_opened_model_shows_its_own_schedule_and_base_rate(tmp_path, schedule
 
 
 def test_a_save_while_training_writes_between_two_batches_and_the_run_goes_on(tmp_path):
-    session, runner = _threaded()
-    said = []
-    session.events.connect("message", said.append)
-    session.train()
-    _until(runner, lambda: session.run_log.step > 5)
+    session, runner, said = _training_heard()
     session.save_model(tmp_path / "mid.npz")
     _until(runner, lambda: (tmp_path / "mid.npz").exists() and said)
     saved_at = load_model(tmp_path / "mid.npz").optimizer.iterations
@@ -389,14 +404,7 @@ def test_a_save_while_training_writes_between_two_batches_and_the_run_goes_on(tm
 
 
 def test_a_save_while_paused_is_written_at_once_and_the_run_stays_paused(tmp_path):
-    session, runner = _threaded()
-    said = []
-    session.events.connect("message", said.append)
-    session.train()
-    _until(runner, lambda: session.run_log.step > 5)
-    session.pause()
-    while runner.deliver(timeout=0.5):  # until the job has parked
-        pass
+    session, runner, said = _paused_heard()
     paused_at = session.model.optimizer.iterations
     session.save_model(tmp_path / "paused.npz")
     _until(runner, lambda: said)  # no Resume, no Stop: the file comes while paused
