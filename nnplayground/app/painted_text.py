@@ -26,6 +26,7 @@ class PaintedText(QWidget):
         if text != self._text:
             self._text = text
             self.setAccessibleName(text)
+            self._show_whole_text_if_cut()
             self.update()
 
     def clear(self) -> None:
@@ -49,8 +50,17 @@ class PaintedText(QWidget):
     def paintEvent(self, event):  # noqa: N802 - Qt's name
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        shown = self.shown_text()
         flags = Qt.TextWordWrap if self._lines > 1 else Qt.TextSingleLine
-        painter.drawText(self.rect(), self._alignment | flags, shown)
+        painter.drawText(self.rect(), self._alignment | flags, self.shown_text())
         painter.end()
-        self.setToolTip(self._text if shown != self._text else "")
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._show_whole_text_if_cut()
+
+    def _show_whole_text_if_cut(self) -> None:
+        """The whole text as the tooltip while the line is cut short (set on a change, not at every paint:
+        each setToolTip sends an event)."""
+        tip = self._text if self.shown_text() != self._text else ""
+        if tip != self.toolTip():
+            self.setToolTip(tip)
