@@ -8,7 +8,7 @@ from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QImage
 
 from nnplayground.app.pictures import PictureError, read_picture
-from tests.test_fuzz_files import EXAMPLES, damaged
+from tests.fuzzing import EXAMPLES, damaged
 
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None)
 
