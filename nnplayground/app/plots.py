@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
+    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -20,12 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import file_dialogs, theme
+from nnplayground.app.curve_layer import CurveLayer
 from nnplayground.session.files import atomic_write
 
 MAX_EPOCH_SYMBOLS = 60  # beyond this 7-pixel symbols touch on a normal plot: lines read better, draw faster
 ACCURACY_EVERY = 4  # the accuracy plot redraws on every 4th report: it changes slowly, drawing costs GIL time
 LABEL_PITCH = 18  # pixels a tick label needs up a vertical axis, with room between two
-MAX_DRAWN_POINTS = 1500  # about two per pixel of a wide plot: more only costs drawing time
+MAX_DRAWN_POINTS = 1500  # the most drawn of one curve, whatever the plot's width: more only costs drawing time
 # Past MAX_EPOCH_SYMBOLS the epoch curves are 2-pixel lines, and a wide antialiased line costs a stroker
 # pass per segment: 1,500 points took 5 ms a redraw, 300 about 1 ms. They are smooth at that scale.
 MAX_EPOCH_LINE_POINTS = 300
@@ -51,6 +53,14 @@ def decimate(x: np.ndarray, y: np.ndarray, peaks: bool,
     ys = np.column_stack([low, high]).ravel()
     tail = slice(whole, None) if whole < n else slice(n - 1, None)  # the newest point where it is, always
     return np.append(xs, x[tail]), np.append(ys, y[tail])
+
+
+def visible(x: np.ndarray, y: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+    """The points of an x-sorted series within low..high, and one beyond each end (its line runs off the
+    edge of the view instead of stopping short of it)."""
+    start = max(0, int(np.searchsorted(x, low, "left")) - 1)
+    stop = min(len(x), int(np.searchsorted(x, high, "right")) + 1)
+    return x[start:stop], y[start:stop]
 
 
 class _Extent:
@@ -149,15 +159,41 @@ class LossAxis(pg.AxisItem):
         return [plain_number(float(10.0**v)) if round(v, 9) in self._labelled else "" for v in values]
 
 
+class _FramedAxis(LossAxis):
+    """An axis beside a framed view: the view box draws the line along the data, the axis its ticks and
+    labels, a few pixels away (AXIS_GAP). Qt repaints every item within a pixel of a changed area, so an
+    axis touching the data was redrawn with every new point, at 0.3 ms a time."""
+
+    def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's name
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        (_pen, start, end), ticks, texts = specs
+        return (pg.mkPen(None), start, end), ticks, texts
+
+
+AXIS_GAP = 3  # pixels between the data's frame and the axes beside it
+
+
 def _plot(title, y_label, object_name, log=False):
     """A plot whose legend is a row above it (outside the data: it can never hide the newest points) and
     whose title is the y axis label."""
-    widget = pg.PlotWidget(axisItems={"left": LossAxis(orientation="left")})
+    widget = pg.PlotWidget(axisItems={"left": _FramedAxis(orientation="left"),
+                                      "bottom": _FramedAxis(orientation="bottom")})
     widget.setObjectName(object_name)
     widget.setLabel("bottom", "epoch")
     widget.setLabel("left", title)
     widget.setLogMode(y=log)
     widget.getAxis("bottom").enableAutoSIPrefix(False)
+    for side in ("left", "bottom"):
+        widget.getAxis(side).setStyle(tickLength=5)  # outside the data (see _FramedAxis)
+    # A few pixels between the axes and the data: the axes then stay out of what a new point repaints.
+    widget.getPlotItem().layout.setColumnSpacing(0, AXIS_GAP)  # after the left axis
+    widget.getPlotItem().layout.setRowSpacing(2, AXIS_GAP)  # after the data, above the bottom axis
+    widget.getPlotItem().vb.setBorder(theme.plot_colours()[1])
+    # A new point repaints the data's rectangle, not two pixels around it as well (which is the axes):
+    # every item here keeps its drawing inside its bounds, the curves inside the clipped view.
+    widget.setOptimizationFlag(QGraphicsView.DontAdjustForAntialiasing, True)
     item = widget.getPlotItem()
     legend = pg.LegendItem(labelTextSize="8pt", verSpacing=-6, colCount=4)
     legend.setObjectName(object_name + "Legend")
@@ -183,19 +219,26 @@ class TrainingPlots(QWidget):
         self.accuracy_plot = _plot("accuracy", "accuracy", "accuracyPlot")
         self.accuracy_plot.setToolTip("Share of samples classified correctly, on training and validation data.")
         self.accuracy_plot.setXLink(self.loss_plot)
+        # Every curve of a plot is drawn by one CurveLayer: pyqtgraph's own items cost 2 ms a report.
         # The raw batch curve has thousands of jagged points: antialiasing it costs most of a redraw. The
         # smoothed ones are one pixel wide: a wider antialiased line costs a stroker pass per segment.
-        self.batch_curve = self.loss_plot.plot(pen=None, name="batch", antialias=False)
-        self.smooth_curve = self.loss_plot.plot(pen=None, name="smoothed")
-        self.epoch_loss = self.loss_plot.plot(pen=None, symbol="o", symbolSize=7, symbolBrush=theme.TRAIN,
-                                              name="train (epoch)")
-        self.val_loss = self.loss_plot.plot(pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s", symbolSize=7,
-                                            symbolBrush=theme.VALIDATION, name="validation")
-        self.batch_accuracy = self.accuracy_plot.plot(pen=None, name="train (smoothed)")
-        self.epoch_accuracy = self.accuracy_plot.plot(pen=None, symbol="o", symbolSize=7, symbolBrush=theme.TRAIN,
-                                                      name="train (epoch)")
-        self.val_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s",
-                                                    symbolSize=7, symbolBrush=theme.VALIDATION, name="validation")
+        self.loss_layer, self.accuracy_layer = CurveLayer(), CurveLayer()
+        self.layers = {}  # curve name -> the CurveLayer drawing it
+        self.batch_curve = self._curve("batch", self.loss_layer, "batch", pen=None, antialias=False)
+        self.smooth_curve = self._curve("smooth", self.loss_layer, "smoothed", pen=None)
+        self.epoch_loss = self._curve("epoch_loss", self.loss_layer, "train (epoch)", pen=None, symbol="o",
+                                      symbolSize=7, symbolBrush=theme.TRAIN)
+        self.val_loss = self._curve("val_loss", self.loss_layer, "validation", pen=pg.mkPen(theme.VALIDATION, width=2),
+                                    symbol="s", symbolSize=7, symbolBrush=theme.VALIDATION)
+        self.batch_accuracy = self._curve("accuracy", self.accuracy_layer, "train (smoothed)", pen=None)
+        self.epoch_accuracy = self._curve("epoch_accuracy", self.accuracy_layer, "train (epoch)", pen=None,
+                                          symbol="o", symbolSize=7, symbolBrush=theme.TRAIN)
+        self.val_accuracy = self._curve("val_accuracy", self.accuracy_layer, "validation",
+                                        pen=pg.mkPen(theme.VALIDATION, width=2), symbol="s", symbolSize=7,
+                                        symbolBrush=theme.VALIDATION)
+        for plot, layer in ((self.loss_plot, self.loss_layer), (self.accuracy_plot, self.accuracy_layer)):
+            plot.addItem(layer, ignoreBounds=True)  # the axes follow the run log's extent (see _follow)
+            plot.getPlotItem().legend.sigSampleClicked.connect(lambda _item, layer=layer: layer.update())
         self._colour_symbol_samples()
         self.restyle()
         self.markers: list[pg.InfiniteLine] = []
@@ -234,7 +277,12 @@ class TrainingPlots(QWidget):
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.scene().sigMouseMoved.connect(lambda pos, plot=plot: self._hover(plot, pos))
             plot.scene().sigMouseClicked.connect(lambda event, plot=plot: self._clicked(plot, event))
-            plot.getPlotItem().vb.sigRangeChangedManually.connect(lambda *_: setattr(self, "following", False))
+            plot.getPlotItem().vb.sigRangeChangedManually.connect(self._stop_following)
+        self._rethin = QTimer(self, singleShot=True, interval=0)  # once, after a zoom, pan or resize
+        self._rethin.timeout.connect(self._redraw_all)
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.getPlotItem().vb.sigXRangeChanged.connect(lambda *_: None if self.following else self._rethin.start())
+            plot.getPlotItem().vb.sigResized.connect(self._rethin.start)
         self.following = True  # the views track the data until the user zooms or pans
         self.planned_epochs = 1.0
         self._reports = 0
@@ -251,6 +299,19 @@ class TrainingPlots(QWidget):
         self._show_hint(True)
         self.fit_views()
 
+    def _curve(self, name: str, layer: CurveLayer, title: str, **style) -> pg.PlotDataItem:
+        """A curve of `layer`, styled (and shown in its plot's legend) by a PlotDataItem that holds no data."""
+        item = pg.PlotDataItem(name=title, **style)
+        layer.add(name, item)
+        self.layers[name] = layer
+        plot = self.loss_plot if layer is self.loss_layer else self.accuracy_plot
+        plot.getPlotItem().legend.addItem(item, title)
+        return item
+
+    def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A curve's points as drawn (y as log10 on the log loss axis)."""
+        return self.layers[name].data(name)
+
     def _colour_symbol_samples(self) -> None:
         """The legend draws a symbol from its scatter's default brush, which pyqtgraph sets only once points
         arrive; and a plot repaints only what changed, so a legend drawn before that stayed grey."""
@@ -259,8 +320,9 @@ class TrainingPlots(QWidget):
         self._legends_changed()
 
     def _legends_changed(self) -> None:
-        for plot in (self.loss_plot, self.accuracy_plot):
+        for plot, layer in ((self.loss_plot, self.loss_layer), (self.accuracy_plot, self.accuracy_layer)):
             plot.getPlotItem().legend.update()
+            layer.update()
 
     def restyle(self) -> None:
         """The noisy batch curve and its moving average in the current theme's colours (theme.trend_colours)."""
@@ -356,7 +418,13 @@ class TrainingPlots(QWidget):
             self.planned_epochs = max(1.0, float(epochs))
             self._follow()
 
+    def _stop_following(self, *_):
+        self.following = False
+        self._rethin.start()  # the zoomed range in detail
+
     def fit_views(self) -> None:
+        if not self.following:
+            self._rethin.start()  # the whole run again
         self.following = True
         self._ranges.clear()
         self._follow()
@@ -400,15 +468,29 @@ class TrainingPlots(QWidget):
                 plot.getPlotItem().vb.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=padding)
 
     def _redraw(self, *pairs):
+        """Each curve's points within the plot's x range, thinned to what its width in pixels can show: two
+        a pixel (lowest and highest) for the noisy batches, one for the smooth lines. Zooming in brings
+        the detail back."""
         for name, item in pairs:
+            plot = self.loss_plot if self.layers[name] is self.loss_layer else self.accuracy_plot
+            view = plot.getPlotItem().vb
+            pixels = max(100, int(view.width()))
             lines = name in EPOCH_CURVES and item.opts["symbol"] is None
+            peaks = name == "batch" or lines
+            limit = min(MAX_DRAWN_POINTS, 2 * pixels if peaks else pixels)
             # Thinned epoch lines keep each bucket's lowest and highest epoch: a validation spike stays.
-            x, y = decimate(*self.series(name), peaks=name == "batch" or lines,
-                            limit=MAX_EPOCH_LINE_POINTS if lines else MAX_DRAWN_POINTS)
-            if len(y) and not np.isfinite(y).any():  # a diverged run's epochs: nothing to draw (pyqtgraph warns)
-                x, y = x[:0], y[:0]
+            x, y = self.series(name)
+            if not self.following:  # zoomed or panned by the user; else the view spans the whole run
+                x, y = visible(x, y, *view.viewRange()[0])
+            x, y = decimate(x, y, peaks=peaks, limit=min(limit, MAX_EPOCH_LINE_POINTS) if lines else limit)
             # Non-positive losses cannot sit on a log axis; they (and NaN) are gaps, never silently clipped.
-            item.setData(x, y, connect="finite")
+            self.layers[name].set_data(name, x, y)
+
+    def _redraw_all(self) -> None:
+        curves = {"batch": self.batch_curve, "smooth": self.smooth_curve, "accuracy": self.batch_accuracy,
+                  "epoch_loss": self.epoch_loss, "val_loss": self.val_loss, "epoch_accuracy": self.epoch_accuracy,
+                  "val_accuracy": self.val_accuracy}
+        self._redraw(*curves.items())
 
     def mark(self, marker: dict) -> None:
         """A vertical line where a setting changed during training."""
@@ -426,9 +508,8 @@ class TrainingPlots(QWidget):
         for item in (self.val_loss, self.val_accuracy):
             item.setSymbol("s")
         self._colour_symbol_samples()
-        for item in (self.batch_curve, self.smooth_curve, self.epoch_loss, self.val_loss, self.batch_accuracy,
-                     self.epoch_accuracy, self.val_accuracy):
-            item.setData([], [])
+        for name, layer in self.layers.items():
+            layer.set_data(name, np.zeros(0), np.zeros(0))
         for line in self.markers:
             self.loss_plot.removeItem(line)
         self.markers.clear()

@@ -65,5 +65,7 @@ def restyle_all(root) -> None:
                 item.setTextPen(text)
             elif isinstance(item, pg.LabelItem) and item.text:
                 item.setText(item.text, color=text)
+            elif isinstance(item, pg.ViewBox) and item.border is not None:  # a plot framed by its view box
+                item.setBorder(text)
             elif isinstance(item, pg.LegendItem):
                 item.setLabelTextColor(text)

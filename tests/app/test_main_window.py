@@ -340,7 +340,7 @@ def test_a_layer_change_keeps_the_trained_network_and_the_runs_menu_brings_it_ba
     assert not window.session.experiment.deskew and not window.data_panel.deskew.isChecked()
     for now, before in zip(window.session.model.get_weights(), trained, strict=True):
         np.testing.assert_array_equal(now, before)
-    assert points(window) == 4000 // 32 and len(window.plots.batch_curve.getData()[0]) == 4000 // 32
+    assert points(window) == 4000 // 32 and len(window.plots.curve_data("batch")[0]) == 4000 // 32
 
 
 def test_the_window_and_the_command_line_build_and_train_the_same_network(qtbot, tmp_path):

@@ -207,18 +207,18 @@ def test_many_epochs_are_drawn_as_lines_through_a_few_hundred_points_first_to_la
     for epoch in range(1, 41):
         log.add_epoch({"loss": 1.0 / epoch, "val_loss": 1.2 / epoch}, step=epoch, position=float(epoch))
     plots._draw_epochs()
-    assert plots.val_loss.opts["symbol"] == "s" and len(plots.val_loss.getData()[0]) == 40
+    assert plots.val_loss.opts["symbol"] == "s" and len(plots.curve_data("val_loss")[0]) == 40
     for epoch in range(41, 3001):
         spike = 50.0 if epoch == 1234 else 1.0  # one bad validation epoch must stay in the picture
         log.add_epoch({"loss": 1.0 / epoch, "val_loss": 1.2 * spike / epoch}, step=epoch, position=float(epoch))
     plots._draw_epochs()
     assert 3000 > MAX_EPOCH_SYMBOLS
-    for item in (plots.epoch_loss, plots.val_loss):
-        x, y = item.getData()
+    for name, item in (("epoch_loss", plots.epoch_loss), ("val_loss", plots.val_loss)):
+        x, y = plots.curve_data(name)
         assert item.opts["symbol"] is None
         assert len(x) <= MAX_EPOCH_LINE_POINTS + 1 and x[0] == 1.0 and x[-1] == 3000.0
-    assert plots.val_loss.getData()[1][-1] == pytest.approx(np.log10(1.2 / 3000))  # the log axis
-    assert np.isclose(plots.val_loss.getData()[1], np.log10(1.2 * 50 / 1234)).any()
+    assert plots.curve_data("val_loss")[1][-1] == pytest.approx(np.log10(1.2 / 3000))  # the log axis
+    assert np.isclose(plots.curve_data("val_loss")[1], np.log10(1.2 * 50 / 1234)).any()
 
 
 def test_the_moving_average_stands_out_from_the_batches_in_either_theme(qtbot):
@@ -263,3 +263,102 @@ def test_legend_symbols_have_their_colours_before_any_epoch(qtbot):
                              (plots.epoch_accuracy, theme.TRAIN), (plots.val_accuracy, theme.VALIDATION)):
             assert item.scatter.opts["brush"].color() == QColor(colour), item.opts["name"]
         plots.clear()
+
+
+def _reported(session, start: int, count: int, falling: bool = True) -> int:
+    """`count` more batches of a noisy loss (falling, or level) into the session's run log, as a report
+    brings them; 100 batches an epoch."""
+    rng = np.random.default_rng(start)
+    steps = np.arange(start + 1, start + count + 1)
+    level = np.exp(-steps / 3000) if falling else 1.0
+    chunk = {"step": steps, "position": steps / 100, "loss": level * (1 + rng.random(count)),
+             "accuracy": rng.random(count)}
+    session.events.emit("batches", session.run_log.add_batches(chunk))
+    return start + count
+
+
+def _plots_shown(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from nnplayground.app.plots import TrainingPlots
+    from nnplayground.session import Session
+
+    session = Session()
+    plots = TrainingPlots(session)
+    qtbot.addWidget(plots)
+    plots.resize(600, 500)
+    plots.set_planned_epochs(100)
+    plots.show()
+    qtbot.waitExposed(plots)
+    step = _reported(session, 0, 50)
+    for _ in range(3):
+        QApplication.processEvents()
+    return session, plots, step
+
+
+def _shown(plots):
+    """What the window shows now: its backing store, drawn region by region as things changed."""
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(5):  # the scene's updates take a few turns of the event loop to reach the window
+        QApplication.processEvents()
+    return QApplication.primaryScreen().grabWindow(plots.winId()).toImage()
+
+
+def _shown_afresh(plots):
+    """What the window shows once all of it is drawn again."""
+    plots.repaint()
+    for plot in (plots.loss_plot, plots.accuracy_plot):
+        plot.viewport().repaint()
+    return _shown(plots)
+
+
+def test_a_report_redraws_the_curves_but_not_the_axes_and_leaves_no_stale_pixels(qtbot, monkeypatch):
+    """Only the data's rectangle is repainted with each report (the axes lie outside it, their line is the
+    view's frame), and what the window then shows is exactly a fresh drawing: nothing left behind."""
+    from nnplayground.app import plots as plots_module
+    from nnplayground.app.curve_layer import CurveLayer
+
+    painted = {"axis": 0, "curves": 0}
+    for cls, key in ((plots_module._FramedAxis, "axis"), (CurveLayer, "curves")):
+        def counting(self, *args, _paint=cls.paint, _key=key):
+            painted[_key] += 1
+            return _paint(self, *args)
+        monkeypatch.setattr(cls, "paint", counting)
+    session, plots, step = _plots_shown(qtbot)
+    for _ in range(20):
+        step = _reported(session, step, 50)  # falling: the axes change
+        assert _shown(plots) == _shown_afresh(plots)
+    step = _reported(session, step, 50, falling=False)
+    _shown_afresh(plots)
+    for _ in range(10):  # a level loss: the axes' ranges hold, only the curves change
+        painted.update(axis=0, curves=0)
+        step = _reported(session, step, 50, falling=False)
+        live = _shown(plots)
+        assert painted["curves"] >= 1 and painted["axis"] == 0
+        assert live == _shown_afresh(plots)
+
+
+def test_curves_are_thinned_to_the_plot_width_and_zooming_in_brings_the_detail_back(qtbot):
+    from tests.app.helpers import wheel
+
+    session, plots, step = _plots_shown(qtbot)
+    for _ in range(40):
+        step = _reported(session, step, 500)  # 20,050 batches
+    pixels = plots.loss_plot.getPlotItem().vb.width()
+    x, _ = plots.curve_data("batch")
+    assert len(x) <= 2 * pixels * 1.1 and x[0] == 0.01 and x[-1] == step / 100
+    assert len(plots.curve_data("smooth")[0]) <= pixels + 1
+    whole = np.diff(x).max()
+    viewport = plots.loss_plot.viewport()
+    for _ in range(6):
+        wheel(viewport, 1)  # zoom in
+    qtbot.waitUntil(lambda: not plots._rethin.isActive())
+    low, high = plots.loss_plot.getPlotItem().vb.viewRange()[0]
+    zoomed, _ = plots.curve_data("batch")
+    assert high - low < 0.5 * step / 100 and not plots.following
+    assert zoomed[1] >= low and zoomed[-2] <= high  # the zoomed range, and one point beyond each end
+    assert np.diff(zoomed).max() < whole / 2  # in finer steps than the whole run's
+    plots.fit_views()
+    qtbot.waitUntil(lambda: not plots._rethin.isActive())
+    assert plots.curve_data("batch")[0][-1] == step / 100
