@@ -306,11 +306,13 @@ def _train(args) -> int:
     print(f"{e.data_path or e.dataset}: {len(data.x_train)} training and {len(data.x_test)} test samples, "
           f"{data.n_classes} classes; {model.count_params():,} parameters; seed {e.seed}")
 
-    def epoch_ended(logs):
-        figures = " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
-        print(f"Epoch {session.run_log.complete_epochs}/{e.epochs} - {figures}", flush=True)
+    def epochs_ended(ended):
+        first = session.run_log.complete_epochs - len(ended) + 1
+        for number, logs in enumerate(ended, first):
+            figures = " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
+            print(f"Epoch {number}/{e.epochs} - {figures}", flush=True)
 
-    session.events.connect("epoch_ended", epoch_ended)
+    session.events.connect("epochs_ended", epochs_ended)
     diverged = []
     session.events.connect("diverged", lambda message: (diverged.append(message), print(message, file=sys.stderr)))
     session.events.connect("message", lambda message: print(message, file=sys.stderr)

@@ -22,6 +22,9 @@ def test_train_config_runs_the_file(tmp_path, capsys):
     assert main(["train", "--config", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Epoch 3/3" in out and "seed 42" in out and "3 classes" in out
+    # Each epoch on its own line with its own number, though one report may end several
+    assert [line.split(" - ")[0] for line in out.splitlines() if line.startswith("Epoch")] == \
+        ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
 
 
 def test_options_given_change_the_files_values_and_only_those(tmp_path):

@@ -87,9 +87,11 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
         if now - first["began"] < SETTLE:  # the window's first drawing of everything, the first BLAS trial
             return
         updates[0] += 1
-        if "step" not in first:
-            first["step"], first["time"] = int(chunk["step"][0]) - 1, now
-        first["last_step"], first["last_time"] = int(chunk["step"][-1]), now
+        if "position" not in first:  # in epochs: a partial last batch counts as the samples it holds
+            first["samples"] = len(session.dataset.x_train)
+            per_epoch = -(-first["samples"] // experiment.batch_size)  # batches an epoch
+            first["position"], first["time"] = float(chunk["position"][0]) - 1 / per_epoch, now
+        first["last_position"], first["last_time"] = float(chunk["position"][-1]), now
 
     clock = QElapsedTimer()
     probe = QTimer()
@@ -110,10 +112,10 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
     if extra is not None:
         extra.close()
     window.close()
-    steps = first.get("last_step", 0) - first.get("step", 0)
+    samples = (first.get("last_position", 0.0) - first.get("position", 0.0)) * first.get("samples", 0)
     elapsed = first.get("last_time", 1.0) - first.get("time", 0.0)
     late = np.array(lateness) if lateness else np.zeros(1)
-    return {"rate": steps * experiment.batch_size / elapsed if elapsed > 0 else 0.0,
+    return {"rate": samples / elapsed if elapsed > 0 else 0.0,
             "updates": (updates[0] - 1) / elapsed if elapsed > 0 else 0.0,
             "p50": np.percentile(late, 50), "p99": np.percentile(late, 99), "max": late.max()}
 

@@ -99,7 +99,7 @@ class HeadlineAccuracy(QWidget):
         self._pending.timeout.connect(self._show_latest)
         self.clear()
         session.events.connect("run_started", self._run_started)
-        session.events.connect("epoch_ended", self._epoch_ended)
+        session.events.connect("epochs_ended", lambda ended: self._epoch_ended(ended[-1]))
         session.events.connect("progress", self._show_latest)  # a report's last event
         session.events.connect("state_changed", self._state_changed)
         session.events.connect("model_changed", lambda model: self.clear() if model is None else None)

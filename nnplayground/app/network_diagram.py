@@ -7,7 +7,7 @@ idea of it, and nothing it draws may raise out of paintEvent.
 import logging
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -18,10 +18,20 @@ MAX_DRAWN_NEURONS = 16  # per layer; above this a layer is drawn as a block
 _COLOURS = [QColor(*map(int, rgb[:3])) for rgb in theme.DIVERGING.getLookupTable(nPts=101, mode="byte")]
 
 
-def _weight_colour(value: float, limit: float) -> QColor:
-    if not np.isfinite(value):
-        return QColor(theme.MUTED)
-    return _COLOURS[int(round(50 + 50 * max(-1.0, min(1.0, value / limit))))]
+def _link_pens(kernel: np.ndarray) -> list[tuple[QPen, list[tuple[int, int]]]]:
+    """The links of a small layer grouped by pen, to be drawn a group at a time: the colour of the weight on
+    the diverging map (red positive, blue negative, grey if not finite) and a width growing with its size,
+    to a quarter pixel. Thinnest first, so that the strongest links lie on top."""
+    finite = np.isfinite(kernel)
+    limit = float(np.max(np.abs(kernel), initial=0.0, where=finite)) or 1.0
+    share = np.clip(np.where(finite, kernel, 0.0) / limit, -1.0, 1.0)
+    colour = np.where(finite, np.rint(50 + 50 * share), -1).astype(int)  # -1: not finite, drawn muted
+    quarters = np.where(finite, np.rint((0.5 + 3.0 * np.abs(share)) * 4), 2).astype(int)
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, j, c, q in zip(*np.indices(kernel.shape).reshape(2, -1), colour.ravel(), quarters.ravel(), strict=True):
+        groups.setdefault((int(q), int(c)), []).append((int(i), int(j)))
+    return [(QPen(_COLOURS[c] if c >= 0 else QColor(theme.MUTED), q / 4), pairs)
+            for (q, c), pairs in sorted(groups.items())]
 
 
 class NetworkDiagram(QWidget):
@@ -135,17 +145,12 @@ class NetworkDiagram(QWidget):
             kernel = None
         if big or kernel is None:
             painter.setPen(QPen(QColor(theme.MUTED), 0.6))
-            for a in left[:: max(1, len(left) // 8)]:
-                for b in right[:: max(1, len(right) // 8)]:
-                    painter.drawLine(a, b)
+            painter.drawLines([QLineF(a, b) for a in left[:: max(1, len(left) // 8)]
+                               for b in right[:: max(1, len(right) // 8)]])
             return
-        limit = float(np.max(np.abs(kernel), initial=0.0, where=np.isfinite(kernel))) or 1.0
-        for i, a in enumerate(left):
-            for j, b in enumerate(right):
-                weight = kernel[i, j]
-                width = 0.5 + 3.0 * min(abs(weight) / limit, 1.0) if np.isfinite(weight) else 0.5
-                painter.setPen(QPen(_weight_colour(weight, limit), width))
-                painter.drawLine(a, b)
+        for pen, pairs in _link_pens(kernel):
+            painter.setPen(pen)
+            painter.drawLines([QLineF(left[i], right[j]) for i, j in pairs])
 
     def neuron_at(self, position: QPointF) -> tuple[int, int] | None:
         """(column, unit) of the drawn neuron under `position`, or of the block's unit at that height."""

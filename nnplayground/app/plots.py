@@ -291,7 +291,7 @@ class TrainingPlots(QWidget):
         self._accuracy_stale = False  # epochs ended that the accuracy plot does not show yet
         self._epochs_pending = QTimer(self, singleShot=True, interval=0)
         self._epochs_pending.timeout.connect(self._draw_epochs)
-        for event, handler in (("batches", self.add_batches), ("epoch_ended", self.add_epoch),
+        for event, handler in (("batches", self.add_batches), ("epochs_ended", self.add_epochs),
                                ("marker", self.mark), ("run_started", self.show_run),
                                ("progress", self._report_handled), ("run_finished", self._run_finished)):
             session.events.connect(event, handler)
@@ -366,9 +366,8 @@ class TrainingPlots(QWidget):
             self._redraw(("accuracy", self.batch_accuracy))
         self._follow()
 
-    def add_epoch(self, _logs=None) -> None:
-        """An epoch ended. Small data ends dozens of epochs per report, each with its own event: they are
-        drawn together once the report has been handled, not one redraw each."""
+    def add_epochs(self, _ended=None) -> None:
+        """Epochs ended: they are drawn once the report has been handled, in the same pass as its batches."""
         if not self._epochs_pending.isActive():
             self._epochs_pending.start()
 

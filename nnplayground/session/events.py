@@ -16,7 +16,8 @@ NAMES = {
     "state_changed": "the session's State (idle, running, paused)",
     "run_started": "the RunLog of the run that begins (a fresh run, or one that continues)",
     "batches": "a dict of arrays: the batches trained since the last report (step, position, loss, accuracy)",
-    "epoch_ended": "one dict of Keras-style logs (loss, accuracy, val_loss, val_accuracy) per whole epoch",
+    "epochs_ended": "a list of Keras-style logs (loss, accuracy, val_loss, val_accuracy), one dict per whole "
+                    "epoch ended since the last report, oldest first (small data ends dozens a report)",
     "progress": "a dict: epoch, epochs, batch, steps, step, position, end_position, samples_per_second, eta, "
                 "fraction, seconds (epochs, eta and fraction None when the run has no epoch limit)",
     "probed": "(probe name, result): a probe's fresh answer, copies the view may keep",

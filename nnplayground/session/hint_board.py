@@ -29,7 +29,7 @@ class HintBoard:
         self._last_check = -float("inf")
         session.add_probe(UnitHealthProbe())
         events = session.events
-        events.connect("epoch_ended", self._epoch_ended)
+        events.connect("epochs_ended", self._epochs_ended)
         events.connect("diverged", self._on_diverged)
         for name in ("run_started", "run_finished", "experiment_changed"):
             events.connect(name, lambda *_: self.check())
@@ -59,7 +59,7 @@ class HintBoard:
         apply_fix(self.session, fix)
         self.check()
 
-    def _epoch_ended(self, _logs) -> None:
+    def _epochs_ended(self, _ended) -> None:
         if self.clock() - self._last_check >= CHECK_INTERVAL:
             self.check()
 

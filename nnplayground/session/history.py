@@ -501,7 +501,7 @@ class RunHistory:
     def follow(self, session) -> None:
         """Record `session`'s runs from now on (see the class's description)."""
         self.session = session
-        session.events.connect("epoch_ended", self._epoch_ended)
+        session.events.connect("epochs_ended", self._epochs_ended)
         session.events.connect("run_finished", lambda _reason: self.record_run(session.run_log))
         session.events.connect("state_changed",
                                lambda state: self.record_run(session.run_log) if state.value == "paused" else None)
@@ -534,7 +534,7 @@ class RunHistory:
         experiment = Experiment.from_dict(self.records[record_id].experiment)
         (use_experiment or session.use_experiment)(experiment)
 
-    def _epoch_ended(self, _logs) -> None:
+    def _epochs_ended(self, _ended) -> None:
         log = self.session.run_log
         last = self._last_save.get(log.record_id) if log.record_id is not None else None
         if last is None or time.monotonic() - last >= SAVE_EVERY:

@@ -142,9 +142,14 @@ class RunLog:
         return out
 
     def add_epoch(self, logs: dict, step: int, position: float) -> None:
-        self.epochs.append(dict(logs))
-        self.epoch_points.append((step, position))
-        self.epoch_table.extend(position=[position], **{key: [logs.get(key, np.nan)] for key in EPOCH_KEYS})
+        self.add_epochs([{"logs": logs, "step": step, "position": position}])
+
+    def add_epochs(self, epochs: list[dict]) -> None:
+        """Whole epochs, each a dict of its logs, step and position (as a job reports them)."""
+        self.epochs.extend(dict(epoch["logs"]) for epoch in epochs)
+        self.epoch_points.extend((epoch["step"], epoch["position"]) for epoch in epochs)
+        self.epoch_table.extend(position=[epoch["position"] for epoch in epochs],
+                                **{key: [epoch["logs"].get(key, np.nan) for epoch in epochs] for key in EPOCH_KEYS})
 
     def epoch_series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(positions where whole epochs ended, their `key` log: loss, accuracy, val_loss or val_accuracy; NaN

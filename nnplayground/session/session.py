@@ -569,9 +569,9 @@ class Session:
         log = self.run_log
         if "batches" in payload:
             self.events.emit("batches", log.add_batches(payload["batches"]))
-        for epoch in payload.get("epochs", ()):
-            log.add_epoch(epoch["logs"], epoch["step"], epoch["position"])
-            self.events.emit("epoch_ended", epoch["logs"])
+        if payload.get("epochs"):  # small data ends dozens a report: one event for them all
+            log.add_epochs(payload["epochs"])
+            self.events.emit("epochs_ended", [epoch["logs"] for epoch in payload["epochs"]])
         for marker in payload.get("markers", ()):
             self._add_marker(marker)
         for name, result in payload.get("probes", {}).items():

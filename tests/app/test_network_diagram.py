@@ -44,3 +44,41 @@ def test_two_line_captions_fit_inside_the_widget(qtbot):
         lines = text.count("\n") + 1
         assert box.height() >= lines * QFontMetricsF(font).lineSpacing()
         assert box.bottom() <= diagram.height(), text
+
+
+def test_links_are_coloured_and_sized_by_their_weight(qtbot):
+    """A small layer's links: red for a positive weight, blue for a negative one, grey for one that is not
+    finite, the largest weights the widest."""
+    import numpy as np
+    from PySide6.QtCore import QLineF
+
+    from nnplayground.app import theme
+
+    session = Session(Experiment(dataset="moons", layers=[LayerSpec(2)]))
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    diagram.resize(400, 200)
+    kernel = np.array([[4.0, -4.0], [np.nan, 1.0]])
+    diagram.show_weights({"layers": [{"activation": "relu", "weights": {"kernel": kernel}},
+                                     {"activation": "sigmoid", "weights": {"kernel": np.ones((2, 1))}}]})
+    image = diagram.grab().toImage()
+    rect = diagram._drawing_rect()
+    inputs, hidden = diagram._positions(0, 2, rect), diagram._positions(1, 2, rect)
+
+    def colour_along(i, j):
+        middle = QLineF(inputs[i], hidden[j]).pointAt(0.3)
+        return image.pixelColor(round(middle.x()), round(middle.y()))
+
+    def width_across(i, j):
+        """Pixels not of the background on a vertical line through a point of the link."""
+        middle = QLineF(inputs[i], hidden[j]).pointAt(0.3)
+        background = image.pixelColor(0, 0)
+        x, y = round(middle.x()), round(middle.y())
+        return sum(image.pixelColor(x, y + dy) != background for dy in range(-8, 9))
+
+    positive, negative, missing = colour_along(0, 0), colour_along(0, 1), colour_along(1, 0)
+    assert positive.red() > 150 and positive.blue() < 100
+    assert negative.blue() > 150 and negative.red() < 100
+    assert abs(missing.red() - missing.blue()) < 30 and missing != image.pixelColor(0, 0)
+    assert missing.name() == theme.MUTED.lower() or abs(missing.red() - missing.green()) < 30
+    assert width_across(0, 0) > width_across(1, 1) > 0

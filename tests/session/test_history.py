@@ -140,10 +140,10 @@ def test_a_long_run_has_a_bounded_record(tmp_path):
 def test_a_run_is_recorded_at_its_first_epoch_while_it_trains(tmp_path):
     session, history, _ = _session(tmp_path, epochs=2)
     seen = []
-    session.events.connect("epoch_ended",
-                           lambda logs: seen.append(read_record(history.path(session.run_log.record_id))))
+    session.events.connect("epochs_ended",
+                           lambda ended: seen.append(read_record(history.path(session.run_log.record_id))))
     session.train()
-    assert seen[0].epochs == 1 and seen[0].finish_reason is None  # written before the run ended
+    assert seen[0].epochs >= 1 and seen[0].finish_reason is None  # written before the run ended
     assert read_record(history.path(session.run_log.record_id)).epochs == 2
 
 

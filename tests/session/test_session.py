@@ -55,7 +55,7 @@ def _paused_heard() -> tuple[Session, ThreadRunner, list[str]]:
 def test_the_public_contract_trains_to_the_end_on_the_calling_thread():
     session = Session(Experiment(dataset="spiral", n_classes=3, learning_rate=0.03, epochs=20))
     seen = []
-    session.events.connect("epoch_ended", seen.append)
+    session.events.connect("epochs_ended", seen.extend)
     session.train()
     assert session.state is State.IDLE and session.model.optimizer.iterations == 20 * 8
     assert len(session.run_log.epochs) == 20 and seen == session.run_log.epochs
