@@ -10,11 +10,12 @@ three are measured in rounds, headless and window side by side, and each figure 
 rounds; the ratio column shows the lowest and highest round too.
 """
 
+import gc
 import os
 import time
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnplayground.session import Experiment, LayerSpec, Session
@@ -76,9 +77,13 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
     session = window.session
     while session.dataset is None:
         app.processEvents()
+    # The data first: switching to a set brings its own training defaults (a spiral trains in batches of 10),
+    # which would replace the experiment's settings if these came first.
+    session.load_data(**{key: getattr(experiment, key) for key in DATA_FIELDS})
     session.update(**{key: value for key, value in experiment.to_dict().items()
                       if key not in DATA_FIELDS + ("layers",)}, layers=experiment.layers)
-    session.load_data(dataset=experiment.dataset)
+    if session.experiment != experiment.replaced(data_path=session.experiment.data_path):
+        raise RuntimeError(f"the window would not train the benchmark's experiment: {session.experiment}")
     updates, lateness, first = [0], [], {}
 
     def counted(chunk):
@@ -109,9 +114,14 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
     QTimer.singleShot(int((SETTLE + seconds) * 1000), app.quit)
     app.exec()  # the real event loop: it sleeps in Qt, holding no GIL, until something happens
     probe.stop()
-    if extra is not None:
-        extra.close()
-    window.close()
+    for shown in (extra, window):
+        if shown is not None:
+            shown.close()
+            shown.deleteLater()
+    # Gone before the next run: a closed window's objects would swell every later garbage collection, which
+    # holds the GIL the next window's training needs (a spiral run fell from 73% to 26% after three others).
+    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    gc.collect()
     samples = (first.get("last_position", 0.0) - first.get("position", 0.0)) * first.get("samples", 0)
     elapsed = first.get("last_time", 1.0) - first.get("time", 0.0)
     late = np.array(lateness) if lateness else np.zeros(1)
