@@ -21,11 +21,11 @@ def run(dataset: str, n_classes: int, seed: int) -> tuple[float | None, float, f
     session.load_data()
     reached, started = [], time.perf_counter()
 
-    def epoch_ended(logs):
-        if not reached and logs["val_accuracy"] >= 0.95:
+    def epochs_ended(ended):  # the epochs of one report: the time is as precise as a report (~50 ms)
+        if not reached and any(logs["val_accuracy"] >= 0.95 for logs in ended):
             reached.append(time.perf_counter() - started)
 
-    session.events.connect("epoch_ended", epoch_ended)
+    session.events.connect("epochs_ended", epochs_ended)
     session.train()
     return (reached[0] if reached else None), session.run_log.epochs[-1]["val_accuracy"], \
         time.perf_counter() - started

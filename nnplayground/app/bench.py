@@ -92,7 +92,7 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
         if now - first["began"] < SETTLE:  # the window's first drawing of everything, the first BLAS trial
             return
         updates[0] += 1
-        if "position" not in first:  # in epochs: a partial last batch counts as the samples it holds
+        if "position" not in first:  # in epochs, whose steps hold all its samples: exact over whole epochs
             first["samples"] = len(session.dataset.x_train)
             per_epoch = -(-first["samples"] // experiment.batch_size)  # batches an epoch
             first["position"], first["time"] = float(chunk["position"][0]) - 1 / per_epoch, now
@@ -118,10 +118,7 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
         if shown is not None:
             shown.close()
             shown.deleteLater()
-    # Gone before the next run: a closed window's objects would swell every later garbage collection, which
-    # holds the GIL the next window's training needs (a spiral run fell from 73% to 26% after three others).
     QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    gc.collect()
     samples = (first.get("last_position", 0.0) - first.get("position", 0.0)) * first.get("samples", 0)
     elapsed = first.get("last_time", 1.0) - first.get("time", 0.0)
     late = np.array(lateness) if lateness else np.zeros(1)
@@ -153,6 +150,10 @@ def run_gui_bench(seconds: float = 8.0, all_views: bool = False, rounds: int = 3
             headless.append(_headless_rate(experiment, seconds / 4))
             through_session.append(_session_rate(experiment, seconds / 4, headless[-1]))
             windows.append(_window_run(app, experiment, seconds, all_views))
+            # Its window gone before the next run: a closed window's objects would swell every later garbage
+            # collection, which holds the GIL the next window's training needs (a spiral round fell from 73%
+            # to 26% after three others). Collected here, where nothing refers to them any more.
+            gc.collect()
         rates = np.array([result["rate"] for result in windows])
         ratios = rates / np.array(headless)
         print(f"{name:>31} {np.mean(headless):>10,.0f} {np.mean(through_session):>10,.0f} {rates.mean():>10,.0f} "

@@ -60,6 +60,7 @@ class CurveLayer(pg.GraphicsObject):
 
     def viewTransformChanged(self) -> None:  # noqa: N802 - pyqtgraph's name
         super().viewTransformChanged()
+        self._paths.clear()  # their far points are pulled in by the view's size (see _path)
         self.prepareGeometryChange()
 
     def paint(self, painter: QPainter, *_args) -> None:
@@ -78,9 +79,23 @@ class CurveLayer(pg.GraphicsObject):
     def _path(self, name: str):
         path = self._paths.get(name)
         if path is None:
-            x, y = self.data(name)
+            x, y = self._near_view(*self.data(name))
             path = self._paths[name] = pg.arrayToQPath(x, y, connect="finite")
         return path
+
+    def _near_view(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Points far outside the view pulled in to ten views' distance: Qt drops a wide line to a point
+        at 1e16 altogether (a diverging loss on a zoomed linear axis), and from that far the line crosses
+        the view at the same slope to the eye."""
+        view = self.getViewBox()
+        if view is None:
+            return x, y
+        rect = view.viewRect()
+        w, h = max(rect.width(), 1e-300), max(rect.height(), 1e-300)
+        def pulled(values, low, high):  # an infinite value stays a gap, as NaN
+            return np.where(np.isfinite(values), np.clip(values, low, high), values)
+        return (pulled(x, rect.left() - 10 * w, rect.right() + 10 * w),
+                pulled(y, rect.top() - 10 * h, rect.bottom() + 10 * h))
 
     def _draw_symbols(self, painter: QPainter, name: str, style: pg.PlotDataItem) -> None:
         """Each point's symbol at its size in pixels, whatever the zoom: one picture, drawn at every point."""

@@ -10,7 +10,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -191,9 +190,6 @@ def _plot(title, y_label, object_name, log=False):
     widget.getPlotItem().layout.setColumnSpacing(0, AXIS_GAP)  # after the left axis
     widget.getPlotItem().layout.setRowSpacing(2, AXIS_GAP)  # after the data, above the bottom axis
     widget.getPlotItem().vb.setBorder(theme.plot_colours()[1])
-    # A new point repaints the data's rectangle, not two pixels around it as well (which is the axes):
-    # every item here keeps its drawing inside its bounds, the curves inside the clipped view.
-    widget.setOptimizationFlag(QGraphicsView.DontAdjustForAntialiasing, True)
     item = widget.getPlotItem()
     legend = pg.LegendItem(labelTextSize="8pt", verSpacing=-6, colCount=4)
     legend.setObjectName(object_name + "Legend")

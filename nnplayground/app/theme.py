@@ -1,6 +1,7 @@
 """Light and dark palettes (Fusion style) and the matching pyqtgraph colours."""
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -65,7 +66,7 @@ def restyle_all(root) -> None:
                 item.setTextPen(text)
             elif isinstance(item, pg.LabelItem) and item.text:
                 item.setText(item.text, color=text)
-            elif isinstance(item, pg.ViewBox) and item.border is not None:  # a plot framed by its view box
-                item.setBorder(text)
+            elif isinstance(item, pg.ViewBox) and item.border is not None and item.border.style() != Qt.NoPen:
+                item.setBorder(text)  # a plot framed by its view box (the training curves)
             elif isinstance(item, pg.LegendItem):
                 item.setLabelTextColor(text)

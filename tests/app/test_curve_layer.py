@@ -94,3 +94,24 @@ def test_on_a_log_axis_values_at_or_below_zero_are_gaps_not_clipped(qtbot):
     assert y[0] == 0.0 and np.isnan(y[1:]).all()
     widget.setLogMode(y=False)
     assert layer.data("loss")[1] == pytest.approx([1.0, 0.0, -1.0])
+
+
+def test_a_point_far_off_the_view_still_draws_the_line_towards_it_and_infinity_is_a_gap(qtbot):
+    """A diverging loss (1e16) on a zoomed linear axis: the wide line up to it still crosses the view
+    (Qt dropped the whole line when handed the raw point). An infinite value is a gap, never a line."""
+    widget, layer = _plot(qtbot)
+    layer.add("loss", pg.PlotDataItem(pen=pg.mkPen(RED, width=2)))
+    widget.getPlotItem().vb.setRange(xRange=(0, 1), yRange=(0.4, 0.6), padding=0)
+    x = np.linspace(0.0, 1.0, 100)
+    y = 0.5 + 0.05 * np.sin(x * 20)
+    y[50] = 1e16
+    layer.set_data("loss", x, y)
+    image, _ = _picture(widget)
+    reds = sum(_is(image.pixelColor(x, y), RED) for x in range(0, image.width(), 2)
+               for y in range(0, image.height(), 2))
+    assert reds > 50
+    widget.getPlotItem().vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    layer.set_data("loss", np.array([0.0, 0.5, 1.0]), np.array([0.2, np.inf, 0.2]))
+    image, _ = _picture(widget)
+    assert not any(_is(image.pixelColor(x, y), RED) for x in range(0, image.width(), 2)
+                   for y in range(0, image.height(), 2))

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from nnplayground.app.plots import MAX_DRAWN_POINTS, decimate
 
@@ -362,3 +363,17 @@ def test_curves_are_thinned_to_the_plot_width_and_zooming_in_brings_the_detail_b
     plots.fit_views()
     qtbot.waitUntil(lambda: not plots._rethin.isActive())
     assert plots.curve_data("batch")[0][-1] == step / 100
+
+
+def test_clicking_a_legend_sample_hides_its_curve_at_once(qtbot):
+    """The plots' legend hides a curve when its sample is clicked, and the picture shows it now, not at
+    the next report."""
+    session, plots, step = _plots_shown(qtbot)
+    step = _reported(session, step, 500)
+    _shown(plots)
+    legend = plots.loss_plot.getPlotItem().legend
+    sample = next(sample for sample, label in legend.items if label.text == "smoothed")
+    where = plots.loss_plot.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
+    qtbot.mouseClick(plots.loss_plot.viewport(), Qt.LeftButton, pos=where)
+    assert not plots.smooth_curve.isVisible()
+    assert _shown(plots) == _shown_afresh(plots)
