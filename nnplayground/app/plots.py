@@ -467,8 +467,7 @@ class TrainingPlots(QWidget):
         a pixel (lowest and highest) for the noisy batches, one for the smooth lines. Zooming in brings
         the detail back."""
         for name, item in pairs:
-            plot = self.loss_plot if self.layers[name] is self.loss_layer else self.accuracy_plot
-            view = plot.getPlotItem().vb
+            view = self.layers[name].getViewBox()
             pixels = max(100, int(view.width()))
             lines = name in EPOCH_CURVES and item.opts["symbol"] is None
             peaks = name == "batch" or lines
@@ -482,10 +481,7 @@ class TrainingPlots(QWidget):
             self.layers[name].set_data(name, x, y)
 
     def _redraw_all(self) -> None:
-        curves = {"batch": self.batch_curve, "smooth": self.smooth_curve, "accuracy": self.batch_accuracy,
-                  "epoch_loss": self.epoch_loss, "val_loss": self.val_loss, "epoch_accuracy": self.epoch_accuracy,
-                  "val_accuracy": self.val_accuracy}
-        self._redraw(*curves.items())
+        self._redraw(*((name, layer.styles[name]) for name, layer in self.layers.items()))
 
     def mark(self, marker: dict) -> None:
         """A vertical line where a setting changed during training."""
