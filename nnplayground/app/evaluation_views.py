@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from nnplayground.app import theme
 from nnplayground.app.painted_text import PaintedText
+from nnplayground.app.visibility import DrawWhenShown
 from nnplayground.session import State
 from nnplayground.session.evaluation import EvaluationProbe, cell_samples
 
@@ -227,6 +228,7 @@ class ConfusionMatrixView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
         self.setMinimumSize(240, 240)
+        self._drawing = DrawWhenShown(self, self._draw)
         session.events.connect("model_changed", self._model_changed)
         watch_evaluation(session, self.show_result)
 
@@ -237,17 +239,23 @@ class ConfusionMatrixView(QWidget):
             self.show_result(None)
 
     def show_result(self, result: dict | None) -> None:
+        """The counts and shares now; the drawing now if the view is on screen, else when it is shown."""
         self.result = result
         if result is None:
             self.confusion = self.shares = None
+        else:
+            self.confusion = result["confusion"]
+            self.shares = self.confusion / np.maximum(self.confusion.sum(axis=1, keepdims=True), 1)
+        self._drawing.request()
+
+    def _draw(self) -> None:
+        result = self.result
+        if result is None:
             self.caption.setText("")
+            self._write_cells()
             self.stack.setCurrentWidget(self.hint)
             return
-        confusion = result["confusion"]
-        k = len(confusion)
-        rows = confusion.sum(axis=1, keepdims=True)
-        self.confusion = confusion
-        self.shares = confusion / np.maximum(rows, 1)
+        k = len(self.confusion)
         names = result["class_names"]
         ticks = [[(i + 0.5, str(name)) for i, name in enumerate(names)]]
         self.plot.getAxis("left").setTicks(ticks)
@@ -508,18 +516,23 @@ class MistakesView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self.setMinimumSize(240, 280)
+        self._drawing = DrawWhenShown(self, self._draw)
         session.events.connect("model_changed", lambda model: self.show_result(None) if model is None else None)
         watch_evaluation(session, self.show_result)
 
     def show_result(self, result: dict | None) -> None:
+        """The mistakes and accuracies now; the drawing now if the view is on screen, else when it is shown."""
         self.result = result
+        self.mistakes = result["mistakes"] if result is not None else []
+        self.accuracies = result["per_class_accuracy"] if result is not None else np.zeros(0)
+        self._drawing.request()
+
+    def _draw(self) -> None:
+        result = self.result
         if result is None:
-            self.mistakes, self.accuracies = [], np.zeros(0)
             self.stack.setCurrentWidget(self.hint)
             return
         names = result["class_names"]
-        self.mistakes = result["mistakes"]
-        self.accuracies = result["per_class_accuracy"]
         wrong = result["n"] - result["correct"]
         self.caption.setText(self.tr("{0:,} of {1:,} validation samples wrong; the {2} most confident mistakes:")
                              .format(wrong, result["n"], len(self.mistakes)) if self.mistakes else

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.app.visibility import DrawWhenShown
 from nnplayground.session.layer_stats import SATURATED_SAMPLES, SATURATION, HistogramHistory, LayerStatsProbe
 
 RIDGE_HEIGHT = 1.6  # a histogram's peak, in rows: neighbouring epochs overlap a little, as in TensorBoard
@@ -86,6 +87,7 @@ class LayerStatsView(QWidget):
         self.layer_picker.setObjectName("layerStatsLayerPicker")
         self.layer_picker.setToolTip(self.tr("Which layer to look inside"))
         self.layer_picker.currentIndexChanged.connect(lambda _index: self._draw())
+        self._drawing = DrawWhenShown(self, self._draw)  # a hidden tab draws its latest answer when opened
         self.summary = QLabel()
         self.summary.setObjectName("layerStatsSummary")
         self.summary.setWordWrap(True)
@@ -156,7 +158,7 @@ class LayerStatsView(QWidget):
         if names != self.layer_names:
             self.set_layers(result["layers"])
         self.pages.setCurrentIndex(1 if names else 0)
-        self._draw()
+        self._drawing.request()
 
     def set_layers(self, layers: list[dict]) -> None:
         """A new architecture: its layers in the chooser, the first hidden one chosen."""

@@ -19,3 +19,29 @@ class ProbeWhileVisible(QObject):
         elif event.type() == QEvent.Hide:
             self.session.set_probe_active(self.name, False)
         return False
+
+
+class DrawWhenShown(QObject):
+    """Runs `draw` now if `view` is on screen, else once it is next shown. A view whose results keep
+    coming while its tab is hidden (the evaluation, the layer statistics) then draws only the latest one,
+    when the user opens it: the training job waits for the GUI to handle each report (app/worker.py),
+    and drawing a confusion matrix nobody sees cost it 5 ms a second."""
+
+    def __init__(self, view, draw):
+        super().__init__(view)
+        self.view, self.draw = view, draw
+        self.stale = False
+        view.installEventFilter(self)
+
+    def request(self) -> None:
+        if self.view.isVisible():
+            self.stale = False
+            self.draw()
+        else:
+            self.stale = True
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Show and self.stale and watched is self.view:
+            self.stale = False
+            self.draw()
+        return False

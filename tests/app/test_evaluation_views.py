@@ -4,6 +4,7 @@ cell opens the gallery of exactly that cell's samples."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget
 
 from nnplayground.app.evaluation_views import (
     ConfusionGallery,
@@ -80,6 +81,36 @@ def test_the_views_hold_the_numbers_of_a_trained_spiral(qtbot):
         str(first["predicted"]) != str(first["true"])
     assert result["mistakes"] is mistakes.mistakes
 
+
+
+def test_views_in_a_hidden_tab_hold_the_numbers_and_draw_them_when_the_tab_is_opened(qtbot):
+    """A hidden tab does not draw every evaluation (the training job waits for the GUI), yet opening it
+    shows the latest one."""
+    session = _spiral()
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    page = QSplitter()
+    matrix, mistakes = ConfusionMatrixView(session), MistakesView(session)
+    page.addWidget(matrix)
+    page.addWidget(mistakes)
+    tabs.addTab(QLabel("training"), "Training")
+    tabs.addTab(page, "Mistakes")
+    tabs.resize(840, 480)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    session.train()
+    result = session.probe_results["evaluation"]
+    assert np.trace(matrix.confusion) == result["correct"] and mistakes.mistakes is result["mistakes"]
+    assert matrix.texts == [] and matrix.stack.currentWidget() is matrix.hint  # not drawn while hidden
+    assert mistakes.stack.currentWidget() is mistakes.hint
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    assert tabs.currentIndex() == 1
+    assert [text.toPlainText() for text in matrix.texts] == [str(count) for count in result["confusion"].reshape(-1)]
+    assert matrix.caption.text().startswith(f"{result['correct']:,} of {result['n']:,} right")
+    assert mistakes.stack.currentWidget() is mistakes.splitter
+    assert _rows(mistakes.table) == len(result["mistakes"])
+    np.testing.assert_allclose(mistakes.bars.opts["height"], np.nan_to_num(result["per_class_accuracy"]))
 
 def test_clicking_a_cell_opens_a_gallery_of_exactly_its_samples(qtbot):
     session = _spiral()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QTabWidget
 
 from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.layer_stats_view import RIDGE_HEIGHT, LayerStatsView
@@ -69,6 +69,24 @@ def test_layer_stats_view_draws_the_probes_numbers_after_a_spiral_run(qtbot):
     assert np.allclose(x, (edges[:-1] + edges[1:]) / 2)
     assert np.allclose(y, RIDGE_HEIGHT * newest["counts"] / newest["counts"].max())  # the bottom row
 
+
+
+def test_a_hidden_layer_stats_view_keeps_the_history_and_draws_it_when_its_tab_is_opened(qtbot):
+    session = _spiral(epochs=5)
+    session.load_data()
+    tabs = QTabWidget()
+    view = LayerStatsView(session)
+    tabs.addTab(QLabel("training"), "Training")
+    tabs.addTab(view, "Layers")
+    _shown(qtbot, tabs)
+    session.train()
+    assert view.history.epochs() == [0, 5]  # gathered while hidden: the untrained network and the end
+    assert view.weights.epochs == [] and len(view.bars.opts["height"]) == 0  # not drawn while hidden
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    assert view.weights.epochs == view.history.epochs()
+    layer = session.probe_results["layer_stats"]["layers"][0]
+    assert np.array_equal(view.bars.opts["height"], layer["activations"]["counts"])
 
 def test_a_click_on_the_layer_chooser_draws_another_layer(qtbot):
     session = _mnist()
