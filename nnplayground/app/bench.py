@@ -12,6 +12,7 @@ rounds; the ratio column shows the lowest and highest round too.
 
 import gc
 import os
+import tempfile
 import time
 
 import numpy as np
@@ -41,7 +42,7 @@ def _headless_rate(experiment: Experiment, seconds: float) -> float:
 def _session_rate(experiment: Experiment, seconds: float, headless_rate: float) -> float:
     """Samples a second through the session's training job, headless (what the command line runs): one run
     of about `seconds`, sized by the headless rate."""
-    session = Session(experiment.replaced(epochs=1))
+    session = Session(experiment.replaced(epochs=1, run_until_paused=False))
     session.load_data()
     session.train()  # warm-up
     samples = len(session.dataset.x_train)
@@ -127,14 +128,34 @@ def _window_run(app, experiment: Experiment, seconds: float, all_views: bool = F
             "p50": np.percentile(late, 50), "p99": np.percentile(late, 99), "max": late.max()}
 
 
-EXPERIMENTS = (("mnist-sample, 32-16, batch 32", Experiment(epochs=10_000)),
+# Each runs until paused, as a user leaves a run going: the plots' x axis then doubles as the run grows, so
+# the curves fill half the plot's width or more, as they do on a screen.
+EXPERIMENTS = (("mnist-sample, 32-16, batch 32", Experiment(run_until_paused=True)),
                ("mnist-sample, 128-64, batch 128",
-                Experiment(epochs=10_000, batch_size=128, layers=[LayerSpec(128), LayerSpec(64)])),
-               ("spiral, 32-16, batch 32", Experiment(dataset="spiral", epochs=100_000)))
+                Experiment(run_until_paused=True, batch_size=128, layers=[LayerSpec(128), LayerSpec(64)])),
+               ("spiral, 32-16, batch 32", Experiment(dataset="spiral", run_until_paused=True)))
 
 
 def run_gui_bench(seconds: float = 8.0, all_views: bool = False, rounds: int = 3) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    # Its windows neither read nor write the user's files: their settings would become the benchmark's
+    # experiment, its runs would fill their history, and a long history slows what is measured.
+    variables = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "NNPLAYGROUND_DATA_DIR")
+    saved = {variable: os.environ.get(variable) for variable in variables}
+    with tempfile.TemporaryDirectory(prefix="nnplayground-bench-") as home:
+        try:
+            for variable in variables:
+                os.environ[variable] = os.path.join(home, variable.lower())
+            return _run_gui_bench(seconds, all_views, rounds)
+        finally:
+            for variable, value in saved.items():
+                if value is None:
+                    os.environ.pop(variable, None)
+                else:
+                    os.environ[variable] = value
+
+
+def _run_gui_bench(seconds: float, all_views: bool, rounds: int) -> int:
     app = QApplication.instance() or QApplication([])
     from nnplayground.app import theme
 

@@ -5,12 +5,18 @@ paint, its bounds and the bookkeeping of setData. For the loss plot's four curve
 the GUI thread per report, and the training job waits for the GUI to draw each report (app/worker.py).
 Here a curve is its data plus the style of a PlotDataItem kept out of the scene: the legend draws its
 sample from that item, as for any curve, and clicking the sample hides the curve.
+
+A curve that only grew (see thinning.BucketThinner) repaints only the strip from where it changed to its
+newest point: a report then costs its new pixels, not the whole plot.
 """
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsItem
 
 
 class CurveLayer(pg.GraphicsObject):
@@ -21,17 +27,50 @@ class CurveLayer(pg.GraphicsObject):
         self._paths: dict = {}  # name -> QPainterPath of the line as drawn, made at its first paint
         self._log_y = False
         self._symbols: dict = {}  # (symbol, size, pen, brush, pixel ratio) -> its picture
+        # Qt then tells paint which part of the plot it repaints (option.exposedRect).
+        self.setFlag(QGraphicsItem.ItemUsesExtendedStyleOption)
 
     def add(self, name: str, style: pg.PlotDataItem) -> None:
         """A curve drawn with `style`'s pen and symbol (read at every paint: restyle it, then `update`)."""
         self.styles[name] = style
         self.set_data(name, np.zeros(0), np.zeros(0))
 
-    def set_data(self, name: str, x: np.ndarray, y: np.ndarray) -> None:
-        """The curve's points. Non-finite values are gaps, and so are non-positive ones on a log axis."""
+    def set_data(self, name: str, x: np.ndarray, y: np.ndarray, changed_from: float | None = None) -> None:
+        """The curve's points. Non-finite values are gaps, and so are non-positive ones on a log axis.
+        `changed_from`: the smallest x where the drawing differs from the last points' (inf: nowhere); the
+        plot then repaints from there on only. None: anywhere."""
         self._data[name] = (np.asarray(x, float), np.asarray(y, float))
+        if changed_from == math.inf:
+            return
         self._paths.pop(name, None)
-        self.update()
+        if changed_from is None or changed_from == -math.inf:
+            self.update()
+        else:
+            finite = x[np.isfinite(x)]
+            self.update(self._strip(changed_from, float(finite[-1]) if len(finite) else changed_from))
+
+    def _strip(self, left: float, right: float) -> QRectF:
+        """The view's full height from x `left` to `right`, and the pixels a symbol or a wide line reaches
+        beyond."""
+        view = self.getViewBox()
+        if view is None or view.width() <= 0 or view.height() <= 0:
+            return QRectF()
+        rect = view.viewRect()
+        reach = max((self._reach(style.opts) for style in self.styles.values()), default=3.0)
+        dx, dy = reach * rect.width() / view.width(), reach * rect.height() / view.height()
+        left, right = max(left, rect.left()) - dx, min(max(right, left), rect.right()) + dx
+        return QRectF(left, rect.top() - dy, right - left, rect.height() + 2 * dy)
+
+    @staticmethod
+    def _reach(opts: dict) -> float:
+        """How far in pixels a curve's drawing reaches beyond its points: half a symbol or half a line, and
+        a pixel or two of antialiasing."""
+        pen = opts["pen"]
+        if pen is not None and not isinstance(pen, QPen):
+            pen = pg.mkPen(pen)
+        half_line = pen.widthF() / 2 if pen is not None else 0.0
+        half_symbol = (opts["symbolSize"] + 1) / 2 if opts["symbol"] is not None else 0.0
+        return max(half_line, half_symbol) + 3.0
 
     def data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The curve's points as drawn: on a log axis, y is log10 of the value (as pyqtgraph's getData)."""
@@ -63,7 +102,8 @@ class CurveLayer(pg.GraphicsObject):
         self._paths.clear()  # their far points are pulled in by the view's size (see _path)
         self.prepareGeometryChange()
 
-    def paint(self, painter: QPainter, *_args) -> None:
+    def paint(self, painter: QPainter, option, *_args) -> None:
+        strip = self._exposed_strip(option)
         for name, style in self.styles.items():
             if not style.isVisible():  # hidden from its legend sample
                 continue
@@ -72,9 +112,20 @@ class CurveLayer(pg.GraphicsObject):
             if pen is not None and pen.style() != Qt.NoPen:
                 painter.setRenderHint(QPainter.Antialiasing, bool(opts.get("antialias")))
                 painter.setPen(pen)
-                painter.drawPath(self._path(name))
+                painter.drawPath(self._path(name) if strip is None else self._strip_path(name, strip))
             if opts["symbol"] is not None:
-                self._draw_symbols(painter, name, style)
+                self._draw_symbols(painter, name, style, strip)
+
+    def _exposed_strip(self, option) -> tuple[float, float] | None:
+        """The x range Qt repaints, when it is a part of the view (None: all of it)."""
+        view = self.getViewBox()
+        exposed = getattr(option, "exposedRect", None)
+        if view is None or exposed is None or exposed.isEmpty():
+            return None
+        rect = view.viewRect()
+        if exposed.left() <= rect.left() and exposed.right() >= rect.right():
+            return None
+        return exposed.left(), exposed.right()
 
     def _path(self, name: str):
         path = self._paths.get(name)
@@ -82,6 +133,19 @@ class CurveLayer(pg.GraphicsObject):
             x, y = self._near_view(*self.data(name))
             path = self._paths[name] = pg.arrayToQPath(x, y, connect="finite")
         return path
+
+    def _data_per_pixel(self) -> float:
+        view = self.getViewBox()
+        return view.viewRect().width() / view.width() if view is not None and view.width() > 0 else 0.0
+
+    def _strip_path(self, name: str, strip: tuple[float, float]):
+        """The line over a strip of the view only: its points there, those whose line's end or antialiasing
+        reaches into it, and one more either side."""
+        x, y = self.data(name)
+        reach = self._reach(self.styles[name].opts) * self._data_per_pixel()
+        start = max(0, int(np.searchsorted(x, strip[0] - reach, "left")) - 1)
+        stop = min(len(x), int(np.searchsorted(x, strip[1] + reach, "right")) + 1)
+        return pg.arrayToQPath(*self._near_view(x[start:stop], y[start:stop]), connect="finite")
 
     def _near_view(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Points far outside the view pulled in to ten views' distance: Qt drops a wide line to a point
@@ -97,10 +161,15 @@ class CurveLayer(pg.GraphicsObject):
         return (pulled(x, rect.left() - 10 * w, rect.right() + 10 * w),
                 pulled(y, rect.top() - 10 * h, rect.bottom() + 10 * h))
 
-    def _draw_symbols(self, painter: QPainter, name: str, style: pg.PlotDataItem) -> None:
-        """Each point's symbol at its size in pixels, whatever the zoom: one picture, drawn at every point."""
+    def _draw_symbols(self, painter: QPainter, name: str, style: pg.PlotDataItem,
+                      strip: tuple[float, float] | None = None) -> None:
+        """Each point's symbol at its size in pixels, whatever the zoom: one picture, drawn at every point
+        (of the strip of the view repainted, if given)."""
         x, y = self.data(name)
         shown = np.isfinite(x) & np.isfinite(y)
+        if strip is not None:
+            reach = self._reach(style.opts) * self._data_per_pixel()
+            shown &= (x >= strip[0] - reach) & (x <= strip[1] + reach)
         if not shown.any():
             return
         t = painter.transform()

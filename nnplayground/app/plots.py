@@ -5,6 +5,8 @@ shows an empty plot. Curves are updated with setData on items made once. X is me
 (fractional within an epoch), so batch and epoch curves share one axis. Hovering shows the exact values.
 """
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer
@@ -21,45 +23,16 @@ from PySide6.QtWidgets import (
 
 from nnplayground.app import file_dialogs, theme
 from nnplayground.app.curve_layer import CurveLayer
+from nnplayground.app.thinning import MAX_DRAWN_POINTS, BucketThinner, decimate, visible
 from nnplayground.session.files import atomic_write
 
 MAX_EPOCH_SYMBOLS = 60  # beyond this 7-pixel symbols touch on a normal plot: lines read better, draw faster
 ACCURACY_EVERY = 4  # the accuracy plot redraws on every 4th report: it changes slowly, drawing costs GIL time
 LABEL_PITCH = 18  # pixels a tick label needs up a vertical axis, with room between two
-MAX_DRAWN_POINTS = 1500  # the most drawn of one curve, whatever the plot's width: more only costs drawing time
 # Past MAX_EPOCH_SYMBOLS the epoch curves are 2-pixel lines, and a wide antialiased line costs a stroker
 # pass per segment: 1,500 points took 5 ms a redraw, 300 about 1 ms. They are smooth at that scale.
 MAX_EPOCH_LINE_POINTS = 300
 EPOCH_CURVES = ("epoch_loss", "val_loss", "epoch_accuracy", "val_accuracy")
-
-
-def decimate(x: np.ndarray, y: np.ndarray, peaks: bool,
-             limit: int = MAX_DRAWN_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """At most ~`limit` points; with `peaks` each bucket keeps its minimum and maximum, so no outlier
-    disappears from the picture (a bucket holding only NaN stays a gap)."""
-    n = len(x)
-    if n <= limit:
-        return x, y
-    size = -(-n // (limit // 2 if peaks else limit))
-    whole = n // size * size
-    if not peaks:
-        return np.append(x[:whole:size], x[-1]), np.append(y[:whole:size], y[-1])
-    buckets = y[:whole].reshape(-1, size)
-    with np.errstate(invalid="ignore"):
-        low, high = np.fmin.reduce(buckets, axis=1), np.fmax.reduce(buckets, axis=1)
-    starts = x[:whole:size]
-    xs = np.column_stack([starts, starts + (x[size - 1] - x[0]) / 2]).ravel()
-    ys = np.column_stack([low, high]).ravel()
-    tail = slice(whole, None) if whole < n else slice(n - 1, None)  # the newest point where it is, always
-    return np.append(xs, x[tail]), np.append(ys, y[tail])
-
-
-def visible(x: np.ndarray, y: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
-    """The points of an x-sorted series within low..high, and one beyond each end (its line runs off the
-    edge of the view instead of stopping short of it)."""
-    start = max(0, int(np.searchsorted(x, low, "left")) - 1)
-    stop = min(len(x), int(np.searchsorted(x, high, "right")) + 1)
-    return x[start:stop], y[start:stop]
 
 
 class _Extent:
@@ -77,6 +50,16 @@ class _Extent:
         new = new[np.isfinite(new)]
         self.finite = _widen(self.finite, new)
         self.positive = _widen(self.positive, new[new > 0])
+
+
+def _appended_from(old_x: np.ndarray, new_x: np.ndarray) -> float:
+    """Where a series drawn point for point changed, if it only grew: from its last old point on (the line
+    into the first new one), inf if it did not change, -inf if it is another series."""
+    if len(new_x) == len(old_x) and (not len(old_x) or new_x[-1] == old_x[-1]):
+        return math.inf
+    if not len(old_x) or len(new_x) < len(old_x) or new_x[len(old_x) - 1] != old_x[-1]:
+        return -math.inf
+    return float(old_x[-1])
 
 
 def _widen(extent, values):
@@ -284,6 +267,7 @@ class TrainingPlots(QWidget):
         self._reports = 0
         self._ranges: dict = {}
         self._extent = _Extent()
+        self._thinners: dict[str, BucketThinner] = {}  # while following: each curve thinned as it grows
         self._accuracy_stale = False  # epochs ended that the accuracy plot does not show yet
         self._epochs_pending = QTimer(self, singleShot=True, interval=0)
         self._epochs_pending.timeout.connect(self._draw_epochs)
@@ -465,20 +449,33 @@ class TrainingPlots(QWidget):
     def _redraw(self, *pairs):
         """Each curve's points within the plot's x range, thinned to what its width in pixels can show: two
         a pixel (lowest and highest) for the noisy batches, one for the smooth lines. Zooming in brings
-        the detail back."""
+        the detail back. While the view follows the run, a curve is thinned as it grows and the plot
+        repaints only from where it changed."""
         for name, item in pairs:
-            view = self.layers[name].getViewBox()
+            layer = self.layers[name]
+            view = layer.getViewBox()
             pixels = max(100, int(view.width()))
             lines = name in EPOCH_CURVES and item.opts["symbol"] is None
             peaks = name == "batch" or lines
             limit = min(MAX_DRAWN_POINTS, 2 * pixels if peaks else pixels)
             # Thinned epoch lines keep each bucket's lowest and highest epoch: a validation spike stays.
+            limit = min(limit, MAX_EPOCH_LINE_POINTS) if lines else limit
             x, y = self.series(name)
             if not self.following:  # zoomed or panned by the user; else the view spans the whole run
                 x, y = visible(x, y, *view.viewRange()[0])
-            x, y = decimate(x, y, peaks=peaks, limit=min(limit, MAX_EPOCH_LINE_POINTS) if lines else limit)
+                layer.set_data(name, *decimate(x, y, peaks=peaks, limit=limit))
+            elif item.opts["symbol"] is not None:  # a few dozen epochs, each drawn
+                layer.set_data(name, x, y, changed_from=_appended_from(layer.data(name)[0], x))
+            else:
+                thinner = self._thinners.get(name)
+                if thinner is None or thinner.peaks != peaks:
+                    thinner = self._thinners[name] = BucketThinner(peaks)
+                buckets = limit // 2 if peaks else limit
+                # The x range _follow gives the view (and the series' own end, should it lie beyond).
+                # A point at the range's very end starts a bucket of its own: buckets - 1 widths span it.
+                width = max(self.planned_epochs, self.log.position, float(x[-1]) if len(x) else 0.0) / (buckets - 1)
+                layer.set_data(name, *thinner.thin(x, y, width))
             # Non-positive losses cannot sit on a log axis; they (and NaN) are gaps, never silently clipped.
-            self.layers[name].set_data(name, x, y)
 
     def _redraw_all(self) -> None:
         self._redraw(*((name, layer.styles[name]) for name, layer in self.layers.items()))
@@ -506,6 +503,7 @@ class TrainingPlots(QWidget):
         self.markers.clear()
         self._reports = 0
         self._extent = _Extent()
+        self._thinners.clear()
         self._epochs_pending.stop()
         self.planned_epochs = 1.0
         self.readout.setText(" ")

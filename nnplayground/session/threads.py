@@ -2,16 +2,19 @@
 
 Headless, BLAS spreads each matrix product over every core. Beside a GUI no one number is right. With the
 machine otherwise quiet, a 128-64 network trained in the window at 92% of the headless rate with two BLAS
-threads on two cores and at 52% with one (nnplayground bench --gui, rounds side by side). With anything
-else running, a BLAS thread spinning beside the GUI thread takes the core the GUI needs, each product
-waits for whichever of its threads was pushed aside, and two threads trained several times slower than
-one. So a window's run measures: it tries each candidate in turn and keeps the fastest (BlasTuner).
+threads on two cores and at 52% with one, and the MNIST sample's 32-16 at 91% against 78-84% (as tuned
+when fewer threads won a near tie; nnplayground bench --gui, rounds side by side). The job and the GUI take
+turns (app/worker.py), so while the job trains the GUI's core is mostly free. With anything else running,
+a BLAS thread spinning beside the GUI thread takes the core the GUI needs, each product waits for
+whichever of its threads was pushed aside, and two threads trained several times slower than one. So a
+window's run measures: it tries each candidate in turn and keeps the fastest (BlasTuner).
 """
 
 import contextlib
 import os
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 
@@ -59,11 +62,14 @@ class BlasTuner:
     difference then came out either way). After `warmup` seconds (the run's first reports and views are
     slow whatever the count), the candidates take turns, `trial` seconds each, in `rounds` rounds ordered
     A B, B A, A B, B A (not one long trial each: the machine's speed drifts within seconds, and this order
-    cancels an even drift); the fastest in total is kept for
-    `hold` seconds, then they are measured again (the machine's load changes). Fewer threads win unless
-    more are faster by MARGIN. Times are training seconds, not wall time."""
+    cancels an even drift). A candidate's rate is the median of its trials: a trial that met a burst of the
+    GUI's work (it drew a view while the products ran) counts as one slow trial, not as a slow candidate.
+    The fastest is kept for `hold` seconds, then they are measured again (the machine's load changes).
+    Within MARGIN of the fastest, the most threads win: validation and the probes' products gain from
+    them too, and a window trained faster overall with every core than the batches alone showed.
+    Times are training seconds, not wall time."""
 
-    MARGIN = 0.05
+    MARGIN = 0.03
 
     def __init__(self, candidates: Sequence[int], set_threads: Callable[[int], None], trial: float = 0.15,
                  rounds: int = 4, hold: float = 15.0, warmup: float = 1.0):
@@ -74,7 +80,7 @@ class BlasTuner:
         self.trialling = False
         self.rates: dict[int, float] = {}
         self._turns: list[int] = []
-        self._totals: dict[int, list[float]] = {}  # candidate: [samples, seconds]
+        self._trials: dict[int, list[float]] = {}  # candidate: the rate of each of its trials
         self._left = warmup  # training seconds until the next decision
         self._samples = self._seconds = 0.0
 
@@ -87,19 +93,17 @@ class BlasTuner:
         self._left -= seconds
         if self._left > 0:
             return
-        if self.trialling:
-            total = self._totals.setdefault(self.current, [0.0, 0.0])
-            total[0] += self._samples
-            total[1] += self._seconds
+        if self.trialling and self._seconds > 0:
+            self._trials.setdefault(self.current, []).append(self._samples / self._seconds)
         self._samples = self._seconds = 0.0
         if not self._turns:
             if self.trialling:
-                self.rates = {count: done / seconds for count, (done, seconds) in self._totals.items() if seconds}
+                self.rates = {count: float(np.median(rates)) for count, rates in self._trials.items()}
                 self.trialling = False
                 self._use(self.best())
                 self._left = self.hold
                 return
-            self.trialling, self._totals = True, {}
+            self.trialling, self._trials = True, {}
             order = self._turns_order()
             # A B B A A B B A: a speed that drifts evenly through the trials favours neither.
             self._turns = [count for i in range(self.rounds) for count in (order if i % 2 == 0 else order[::-1])]
@@ -111,9 +115,9 @@ class BlasTuner:
         return [self.current, *(count for count in self.candidates if count != self.current)]
 
     def best(self) -> int:
-        """The fewest threads within MARGIN of the fastest rate measured."""
+        """The most threads within MARGIN of the fastest rate measured."""
         fastest = max(self.rates.values())
-        return min(count for count, rate in self.rates.items() if rate >= fastest * (1 - self.MARGIN))
+        return max(count for count, rate in self.rates.items() if rate >= fastest * (1 - self.MARGIN))
 
     def _use(self, count: int) -> None:
         if count != self.current:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnplayground.app.plots import MAX_DRAWN_POINTS, decimate
+from nnplayground.app.thinning import MAX_DRAWN_POINTS, decimate
 
 
 def test_decimate_keeps_every_peak():
@@ -377,3 +377,61 @@ def test_clicking_a_legend_sample_hides_its_curve_at_once(qtbot):
     qtbot.mouseClick(plots.loss_plot.viewport(), Qt.LeftButton, pos=where)
     assert not plots.smooth_curve.isVisible()
     assert _shown(plots) == _shown_afresh(plots)
+
+
+def _report(session, step: int, count: int, per_epoch: int = 100, planned: float = 200.0) -> int:
+    """A report as the session hands one out: `count` batches of a level, noisy loss, the epochs they
+    ended (`per_epoch` batches each) and the progress, each into the run log and out as its event."""
+    rng = np.random.default_rng(step)
+    steps = np.arange(step + 1, step + count + 1)
+    batches = {"step": steps, "position": steps / per_epoch, "loss": 1 + rng.random(count),
+               "accuracy": 0.5 + 0.1 * rng.random(count)}
+    ended = [epoch for epoch in range(step // per_epoch + 1, (step + count) // per_epoch + 1)]
+    epochs = [{"logs": {"loss": 1.4 + 0.1 * rng.random(), "accuracy": 0.55, "val_loss": 1.5 + 0.1 * rng.random(),
+                        "val_accuracy": 0.5 + 0.1 * rng.random()}, "step": epoch * per_epoch, "position": float(epoch)}
+              for epoch in ended]
+    log = session.run_log
+    session.events.emit("batches", log.add_batches(batches))
+    if epochs:
+        log.add_epochs(epochs)
+        session.events.emit("epochs_ended", [epoch["logs"] for epoch in epochs])
+    session.events.emit("progress", {"end_position": planned, "position": (step + count) / per_epoch})
+    return step + count
+
+
+def test_a_growing_run_repaints_only_the_strip_it_grew_and_leaves_no_stale_pixels(qtbot, monkeypatch):
+    """While the view follows the run, a report repaints the loss plot from where its curves changed to
+    its right edge, not the whole plot: epochs drawn as symbols and, past MAX_EPOCH_SYMBOLS, as lines.
+    What the window then shows is exactly a fresh drawing."""
+    from PySide6.QtWidgets import QApplication
+
+    from nnplayground.app.curve_layer import CurveLayer
+    from nnplayground.app.plots import MAX_EPOCH_SYMBOLS, TrainingPlots
+    from nnplayground.session import Session
+
+    exposed = []
+
+    def recording(self, painter, option, *args, _paint=CurveLayer.paint):
+        exposed.append((self, option.exposedRect.width() / self.getViewBox().viewRect().width()))
+        return _paint(self, painter, option, *args)
+
+    monkeypatch.setattr(CurveLayer, "paint", recording)
+    session = Session()
+    plots = TrainingPlots(session)
+    qtbot.addWidget(plots)
+    plots.resize(600, 500)
+    plots.show()
+    qtbot.waitExposed(plots)
+    step = _report(session, 0, 150)
+    for _ in range(3):
+        QApplication.processEvents()
+    strips = []
+    for _ in range(45):  # 1.5 epochs a report, to 69 epochs: symbols, then lines
+        del exposed[:]
+        step = _report(session, step, 150)
+        live = _shown(plots)
+        strips.append(max((share for layer, share in exposed if layer is plots.loss_layer), default=0.0))
+        assert live == _shown_afresh(plots)
+    assert session.run_log.complete_epochs > MAX_EPOCH_SYMBOLS and plots.val_loss.opts["symbol"] is None
+    # Each report brings 0.75% of the planned 200 epochs: most reports repaint a strip of a few percent.
+    assert np.median(strips) < 0.1, strips
