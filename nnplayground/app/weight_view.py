@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.app.visibility import DrawWhenShown
 from nnplayground.session.probes import kernels
 
 
@@ -155,6 +156,9 @@ class WeightView(QWidget):
         self.layer_names: list[str] = []
         self.norm_curves: list[tuple] = []
         self.snapshots_shown = 0
+        # The tiles and the norms sit in tabs of their own: hidden, they draw only when opened.
+        self._tiles_drawing = DrawWhenShown(self.tiles, self._show_tiles)
+        self._norms_drawing = DrawWhenShown(norms_page, self._show_norms)
         self._show_hints()
         session.events.connect("probed", self._probed)
         session.events.connect("run_started", self._run_started)
@@ -164,7 +168,7 @@ class WeightView(QWidget):
         """A new run gets its own colour scale: the last run's largest weight would wash this one out."""
         self.heatmap.reset_levels()
         self.tiles.reset_levels()
-        self._show_norms()
+        self._norms_drawing.request()
         self._show_hints()
 
     def clear(self) -> None:
@@ -224,11 +228,14 @@ class WeightView(QWidget):
     def show_snapshot(self, result: dict) -> None:
         self.kernels = kernels(result)
         self._show_current()
-        if self.image_side and self.kernels and self.kernels[0].shape[0] == self.image_side ** 2:
-            self.tiles.show_array(tile_grid(self.kernels[0], self.image_side))
-        self._show_norms()
+        self._tiles_drawing.request()
+        self._norms_drawing.request()
         self._show_hints()
         self.snapshots_shown += 1
+
+    def _show_tiles(self) -> None:
+        if self.image_side and self.kernels and self.kernels[0].shape[0] == self.image_side ** 2:
+            self.tiles.show_array(tile_grid(self.kernels[0], self.image_side))
 
     def _show_norms(self) -> None:
         """The run log's norm history, one solid (gradient) and one dashed (update) curve per layer."""

@@ -92,9 +92,13 @@ def test_one_epoch_on_the_embedded_sample(qtbot):
     assert len(logs_accuracy) == 1 and logs_accuracy[0] > 0.7
     assert window.findChild(QWidget, "statusEpoch").text() == "done: 1 epochs"
     assert window.progress_bar.value() == 1000
+    assert window.weight_view.tabs.isTabEnabled(1)
+    assert window.weight_view.tiles.image.image is None  # its tab is hidden: drawn once opened
+    bar = window.weight_view.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
     tiles = window.weight_view.tiles.image.image
     assert tiles.shape[0] % 29 == 28 and np.isfinite(tiles).any()
-    assert window.weight_view.tabs.isTabEnabled(1)
+    np.testing.assert_array_equal(tiles[:28, :28], window.session.model.layers[2].kernel[:, 0].reshape(28, 28))
 
 
 def test_closing_mid_training_stops_the_worker_within_a_second(qtbot):

@@ -93,3 +93,22 @@ def test_the_colour_scale_widens_in_round_steps_not_with_every_snapshot(qtbot):
         levels.append(tuple(heatmap.bar.levels()))
     assert sorted(set(levels), key=lambda pair: pair[1]) == [(-0.5, 0.5), (-0.6, 0.6), (-0.8, 0.8)]
     assert heatmap.image.levels.tolist() == [-0.8, 0.8]
+
+
+def test_the_gradients_tab_draws_the_run_logs_norms_once_it_is_opened(qtbot):
+    """A hidden tab is not drawn with every weight snapshot (the training job waits for the GUI); a click
+    on it shows the whole norm history."""
+    import numpy as np
+    from PySide6.QtCore import Qt
+
+    session, view = _view(qtbot, Experiment(dataset="gaussians", layers=[LayerSpec(4)], epochs=5))
+    session.train()
+    gradient_curve, update_curve = view.norm_curves[0]
+    assert gradient_curve.getData()[0] is None  # not drawn while its tab was hidden
+    bar = view.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(2).center())
+    log = session.run_log
+    x, y = gradient_curve.getData()
+    np.testing.assert_array_equal(x, log.norm_steps["step"])
+    np.testing.assert_allclose(10 ** y, log.norms["gradient"][:, 0])  # drawn on a log axis
+    assert len(x) >= 2
