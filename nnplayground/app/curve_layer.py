@@ -25,6 +25,7 @@ class CurveLayer(pg.GraphicsObject):
         self.styles: dict[str, pg.PlotDataItem] = {}
         self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._paths: dict = {}  # name -> QPainterPath of the line as drawn, made at its first paint
+        self._drawn: dict = {}  # name -> its points as drawn (see data), worked out once per set_data
         self._log_y = False
         self._symbols: dict = {}  # (symbol, size, pen, brush, pixel ratio) -> its picture
         # Qt then tells paint which part of the plot it repaints (option.exposedRect).
@@ -40,6 +41,7 @@ class CurveLayer(pg.GraphicsObject):
         `changed_from`: the smallest x where the drawing differs from the last points' (inf: nowhere); the
         plot then repaints from there on only. None: anywhere."""
         self._data[name] = (np.asarray(x, float), np.asarray(y, float))
+        self._drawn.pop(name, None)
         if changed_from == math.inf:
             return
         self._paths.pop(name, None)
@@ -65,25 +67,27 @@ class CurveLayer(pg.GraphicsObject):
     def _reach(opts: dict) -> float:
         """How far in pixels a curve's drawing reaches beyond its points: half a symbol or half a line, and
         a pixel or two of antialiasing."""
-        pen = opts["pen"]
-        if pen is not None and not isinstance(pen, QPen):
-            pen = pg.mkPen(pen)
+        pen = _pen(opts["pen"])
         half_line = pen.widthF() / 2 if pen is not None else 0.0
         half_symbol = (opts["symbolSize"] + 1) / 2 if opts["symbol"] is not None else 0.0
         return max(half_line, half_symbol) + 3.0
 
     def data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The curve's points as drawn: on a log axis, y is log10 of the value (as pyqtgraph's getData)."""
-        x, y = self._data[name]
-        if self._log_y:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
-        return x, y
+        drawn = self._drawn.get(name)
+        if drawn is None:
+            x, y = self._data[name]
+            if self._log_y:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
+            drawn = self._drawn[name] = (x, y)
+        return drawn
 
     def setLogMode(self, _x: bool, y: bool) -> None:  # noqa: N802 - the name PlotItem calls on its items
         if y != self._log_y:
             self._log_y = y
             self._paths.clear()
+            self._drawn.clear()
             self.update()
 
     # ----- drawing -------------------------------------------------------------------------------
@@ -108,7 +112,7 @@ class CurveLayer(pg.GraphicsObject):
             if not style.isVisible():  # hidden from its legend sample
                 continue
             opts = style.opts
-            pen = pg.mkPen(opts["pen"]) if opts["pen"] is not None else None
+            pen = _pen(opts["pen"])
             if pen is not None and pen.style() != Qt.NoPen:
                 painter.setRenderHint(QPainter.Antialiasing, bool(opts.get("antialias")))
                 painter.setPen(pen)
@@ -201,3 +205,10 @@ class CurveLayer(pg.GraphicsObject):
             with_painter.end()
             self._symbols[key] = picture
         return picture
+
+
+def _pen(style) -> QPen | None:
+    """A style's pen as a QPen (PlotDataItem keeps one already; making another costs at every paint)."""
+    if style is None or isinstance(style, QPen):
+        return style
+    return pg.mkPen(style)
