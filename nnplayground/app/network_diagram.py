@@ -8,7 +8,7 @@ import logging
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnplayground.app import theme
@@ -18,20 +18,32 @@ MAX_DRAWN_NEURONS = 16  # per layer; above this a layer is drawn as a block
 _COLOURS = [QColor(*map(int, rgb[:3])) for rgb in theme.DIVERGING.getLookupTable(nPts=101, mode="byte")]
 
 
+LINK_LEVELS = 10  # shades a side (positive, negative) that a link's colour and width take: 21 pens in all
+
+
 def _link_pens(kernel: np.ndarray) -> list[tuple[QPen, list[tuple[int, int]]]]:
     """The links of a small layer grouped by pen, to be drawn a group at a time: the colour of the weight on
     the diverging map (red positive, blue negative, grey if not finite) and a width growing with its size,
-    to a quarter pixel. Thinnest first, so that the strongest links lie on top."""
+    both in LINK_LEVELS steps a side. A 16 x 10 layer's 160 links then share at most 21 pens: at a pen each
+    (101 colours, widths to a quarter pixel) they were 90 draw calls and 1 ms a paint. Thinnest first, so
+    that the strongest links lie on top."""
     finite = np.isfinite(kernel)
     limit = float(np.max(np.abs(kernel), initial=0.0, where=finite)) or 1.0
-    share = np.clip(np.where(finite, kernel, 0.0) / limit, -1.0, 1.0)
-    colour = np.where(finite, np.rint(50 + 50 * share), -1).astype(int)  # -1: not finite, drawn muted
-    quarters = np.where(finite, np.rint((0.5 + 3.0 * np.abs(share)) * 4), 2).astype(int)
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for i, j, c, q in zip(*np.indices(kernel.shape).reshape(2, -1), colour.ravel(), quarters.ravel(), strict=True):
-        groups.setdefault((int(q), int(c)), []).append((int(i), int(j)))
-    return [(QPen(_COLOURS[c] if c >= 0 else QColor(theme.MUTED), q / 4), pairs)
-            for (q, c), pairs in sorted(groups.items())]
+    level = np.rint(np.clip(np.where(finite, kernel, 0.0) / limit, -1.0, 1.0) * LINK_LEVELS).astype(int)
+    key = np.where(finite, level, LINK_LEVELS + 1)  # past the strongest: not finite, drawn thin and muted
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i, j, k in zip(*np.indices(kernel.shape).reshape(2, -1), key.ravel(), strict=True):
+        groups.setdefault(int(k), []).append((int(i), int(j)))
+    return [(_link_pen(k), pairs) for k, pairs in sorted(groups.items(), key=lambda group: _link_width(group[0]))]
+
+
+def _link_width(key: int) -> float:
+    return 0.5 if key > LINK_LEVELS else 0.5 + 3.0 * abs(key) / LINK_LEVELS
+
+
+def _link_pen(key: int) -> QPen:
+    colour = QColor(theme.MUTED) if key > LINK_LEVELS else _COLOURS[50 + round(50 * key / LINK_LEVELS)]
+    return QPen(colour, _link_width(key))
 
 
 class NetworkDiagram(QWidget):
@@ -47,6 +59,8 @@ class NetworkDiagram(QWidget):
         self.sizes: list[int] = []
         self.labels: list[str] = []
         self.kernels: list[np.ndarray] = []
+        self._static_key = None
+        self._static: tuple = ()
         session.events.connect("probed", lambda name, result: self.show_weights(result) if name == "weights"
                                else None)
         session.events.connect("model_changed", lambda model: self.show_weights(None) if model is None else None)
@@ -85,26 +99,74 @@ class NetworkDiagram(QWidget):
             painter.end()
 
     def _paint(self, painter: QPainter) -> None:
-        painter.setRenderHint(QPainter.Antialiasing)
-        text_colour = self.palette().color(self.foregroundRole())
-        rect = self._drawing_rect()
         if not self.sizes:
-            painter.setPen(text_colour)
+            painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(self.rect(), Qt.AlignCenter, self.tr("Pick data and layers to see the network"))
             return
+        # What only the architecture, the size and the palette decide is drawn once into two pictures, under
+        # and over the weights' links, which change with every snapshot (4 a second while training).
+        under, over, rect = self._static_pictures()
+        painter.drawPixmap(0, 0, under)
+        painter.setRenderHint(QPainter.Antialiasing)
         columns = [self._positions(i, n, rect) for i, n in enumerate(self.sizes)]
         for i in range(len(self.sizes) - 1):
-            self._draw_links(painter, i, columns[i], columns[i + 1])
+            kernel = self._kernel(i)
+            if kernel is not None:
+                for pen, pairs in _link_pens(kernel):
+                    painter.setPen(pen)
+                    painter.drawLines([QLineF(columns[i][a], columns[i + 1][b]) for a, b in pairs])
+        painter.drawPixmap(0, 0, over)
+
+    def _kernel(self, index: int) -> np.ndarray | None:
+        """Layer `index`'s kernel if its links are drawn one by one (both sides small), else None (muted)."""
+        if self.sizes[index] > MAX_DRAWN_NEURONS or self.sizes[index + 1] > MAX_DRAWN_NEURONS:
+            return None
+        kernel = self.kernels[index] if index < len(self.kernels) else None
+        return kernel if kernel is not None and kernel.shape == (self.sizes[index], self.sizes[index + 1]) else None
+
+    def _static_pictures(self) -> tuple[QPixmap, QPixmap, QRectF]:
+        """(the muted links of big layers, the neurons and the captions, the drawing's rectangle), drawn
+        again only when what they show changes."""
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio, tuple(self.sizes), tuple(self.labels), self.font().key(),
+               self.palette().cacheKey(), tuple(self._kernel(i) is None for i in range(len(self.sizes) - 1)))
+        if self._static_key != key:
+            self._static_key = key
+            self._static = (*(self._picture(ratio, draw) for draw in (self._draw_muted_links, self._draw_neurons)),
+                            self._drawing_rect())
+        return self._static
+
+    def _picture(self, ratio: float, draw) -> QPixmap:
+        picture = QPixmap(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(Qt.transparent)
+        painter = QPainter(picture)
+        try:
+            painter.setRenderHint(QPainter.Antialiasing)
+            draw(painter, self._drawing_rect())
+        finally:
+            painter.end()
+        return picture
+
+    def _draw_muted_links(self, painter: QPainter, rect: QRectF) -> None:
+        painter.setPen(QPen(QColor(theme.MUTED), 0.6))
+        for i in range(len(self.sizes) - 1):
+            if self._kernel(i) is None:  # a block, or no weights yet: a sketch of its links
+                left, right = self._positions(i, self.sizes[i], rect), self._positions(i + 1, self.sizes[i + 1], rect)
+                painter.drawLines([QLineF(a, b) for a in left[:: max(1, len(left) // 8)]
+                                   for b in right[:: max(1, len(right) // 8)]])
+
+    def _draw_neurons(self, painter: QPainter, rect: QRectF) -> None:
+        text_colour = self.palette().color(self.foregroundRole())
         radius = max(3.0, min(9.0, rect.height() / (2.5 * MAX_DRAWN_NEURONS)))
-        for count, points in zip(self.sizes, columns, strict=True):
+        for column, count in enumerate(self.sizes):
+            points = self._positions(column, count, rect)
             x = points[0].x() if points else rect.left()
+            painter.setPen(QPen(text_colour, 1))
             if count > MAX_DRAWN_NEURONS:
-                block = QRectF(x - 9, rect.top(), 18, rect.height())
-                painter.setPen(QPen(text_colour, 1))
                 painter.setBrush(QColor(theme.TRAIN).lighter(150))
-                painter.drawRoundedRect(block, 4, 4)
+                painter.drawRoundedRect(QRectF(x - 9, rect.top(), 18, rect.height()), 4, 4)
             else:
-                painter.setPen(QPen(text_colour, 1))
                 painter.setBrush(self.palette().color(self.backgroundRole()).lighter(110))
                 for point in points:
                     painter.drawEllipse(point, radius, radius)
@@ -137,20 +199,6 @@ class NetworkDiagram(QWidget):
             height = (text.count("\n") + 1) * metrics.lineSpacing() + 2
             result.append((QRectF(x - width / 2, rect.bottom() + 2, width, height), text, fitted))
         return result
-
-    def _draw_links(self, painter, index, left, right):
-        big = self.sizes[index] > MAX_DRAWN_NEURONS or self.sizes[index + 1] > MAX_DRAWN_NEURONS
-        kernel = self.kernels[index] if index < len(self.kernels) else None
-        if kernel is not None and kernel.shape != (self.sizes[index], self.sizes[index + 1]):
-            kernel = None
-        if big or kernel is None:
-            painter.setPen(QPen(QColor(theme.MUTED), 0.6))
-            painter.drawLines([QLineF(a, b) for a in left[:: max(1, len(left) // 8)]
-                               for b in right[:: max(1, len(right) // 8)]])
-            return
-        for pen, pairs in _link_pens(kernel):
-            painter.setPen(pen)
-            painter.drawLines([QLineF(left[i], right[j]) for i, j in pairs])
 
     def neuron_at(self, position: QPointF) -> tuple[int, int] | None:
         """(column, unit) of the drawn neuron under `position`, or of the block's unit at that height."""

@@ -82,3 +82,45 @@ def test_links_are_coloured_and_sized_by_their_weight(qtbot):
     assert abs(missing.red() - missing.blue()) < 30 and missing != image.pixelColor(0, 0)
     assert missing.name() == theme.MUTED.lower() or abs(missing.red() - missing.green()) < 30
     assert width_across(0, 0) > width_across(1, 1) > 0
+
+
+def test_after_a_resize_a_theme_switch_and_a_new_network_the_picture_is_a_fresh_drawing(qtbot):
+    """The diagram keeps what only the architecture, the size and the palette decide as pictures between
+    paints; each of them changing draws those again."""
+    import numpy as np
+    from PySide6.QtGui import QColor, QPalette
+
+    def dark(widget):
+        palette = QPalette(widget.palette())
+        palette.setColor(QPalette.Window, QColor("#202020"))
+        palette.setColor(QPalette.WindowText, QColor("#e8e8e8"))
+        widget.setPalette(palette)
+
+    def weights(*sizes):
+        rng = np.random.default_rng(len(sizes))
+        return {"layers": [{"activation": "relu", "weights": {"kernel": rng.normal(size=(a, b))}}
+                           for a, b in zip(sizes[:-1], sizes[1:], strict=True)]}
+
+    def picture(widget):
+        widget.repaint()
+        return widget.grab().toImage()
+
+    session = Session(Experiment(dataset="moons", layers=[LayerSpec(4)]))
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    diagram.resize(400, 200)
+    diagram.show_weights(weights(2, 4, 1))
+    before = picture(diagram)
+    changed = []
+    for change in (lambda d: d.resize(420, 180), lambda d: d.show_weights(weights(2, 40, 3, 1)), dark):
+        change(diagram)
+        fresh = NetworkDiagram(session)
+        qtbot.addWidget(fresh)
+        fresh.resize(diagram.size())
+        fresh.setPalette(diagram.palette())
+        fresh.show_weights(weights(*diagram.sizes) if diagram.sizes != [2, 4, 1] else weights(2, 4, 1))
+        now = picture(diagram)
+        assert now == picture(fresh)
+        changed.append(now != before)
+        before = now
+    assert all(changed)
