@@ -49,17 +49,17 @@ class CurveLayer(pg.GraphicsObject):
             self.update()
         else:
             finite = x[np.isfinite(x)]
-            self.update(self._strip(changed_from, float(finite[-1]) if len(finite) else changed_from))
+            self.update(self._strip(name, changed_from, float(finite[-1]) if len(finite) else changed_from))
 
-    def _strip(self, left: float, right: float) -> QRectF:
-        """The view's full height from x `left` to `right`, and the pixels a symbol or a wide line reaches
-        beyond."""
+    def _strip(self, name: str, left: float, right: float) -> QRectF:
+        """The view's full height from x `left` to `right`, and the pixels curve `name`'s symbols or wide
+        line reach beyond (paint then draws every curve over that strip)."""
         view = self.getViewBox()
         if view is None or view.width() <= 0 or view.height() <= 0:
             return QRectF()
         rect = view.viewRect()
-        reach = max((self._reach(style.opts) for style in self.styles.values()), default=3.0)
-        dx, dy = reach * rect.width() / view.width(), reach * rect.height() / view.height()
+        reach = self._reach(self.styles[name].opts)
+        dx, dy = reach * self._data_per_pixel(), reach * rect.height() / view.height()
         left, right = max(left, rect.left()) - dx, min(max(right, left), rect.right()) + dx
         return QRectF(left, rect.top() - dy, right - left, rect.height() + 2 * dy)
 

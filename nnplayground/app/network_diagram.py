@@ -132,18 +132,19 @@ class NetworkDiagram(QWidget):
                self.palette().cacheKey(), tuple(self._kernel(i) is None for i in range(len(self.sizes) - 1)))
         if self._static_key != key:
             self._static_key = key
-            self._static = (*(self._picture(ratio, draw) for draw in (self._draw_muted_links, self._draw_neurons)),
-                            self._drawing_rect())
+            rect = self._drawing_rect()
+            under, over = (self._picture(ratio, draw, rect) for draw in (self._draw_muted_links, self._draw_neurons))
+            self._static = (under, over, rect)
         return self._static
 
-    def _picture(self, ratio: float, draw) -> QPixmap:
+    def _picture(self, ratio: float, draw, rect: QRectF) -> QPixmap:
         picture = QPixmap(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
         picture.setDevicePixelRatio(ratio)
         picture.fill(Qt.transparent)
         painter = QPainter(picture)
         try:
             painter.setRenderHint(QPainter.Antialiasing)
-            draw(painter, self._drawing_rect())
+            draw(painter, rect)
         finally:
             painter.end()
         return picture

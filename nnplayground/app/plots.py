@@ -467,15 +467,12 @@ class TrainingPlots(QWidget):
             elif item.opts["symbol"] is not None:  # a few dozen epochs, each drawn
                 layer.set_data(name, x, y, changed_from=_appended_from(layer.data(name)[0], x))
             else:
-                thinner = self._thinners.get(name)
-                if thinner is None or thinner.peaks != peaks:
-                    thinner = self._thinners[name] = BucketThinner(peaks)
+                thinner = self._thinners.get(name) or self._thinners.setdefault(name, BucketThinner(peaks))
                 buckets = limit // 2 if peaks else limit
                 # The x range _follow gives the view (and the series' own end, should it lie beyond).
                 # A point at the range's very end starts a bucket of its own: buckets - 1 widths span it.
                 width = max(self.planned_epochs, self.log.position, float(x[-1]) if len(x) else 0.0) / (buckets - 1)
                 layer.set_data(name, *thinner.thin(x, y, width))
-            # Non-positive losses cannot sit on a log axis; they (and NaN) are gaps, never silently clipped.
 
     def _redraw_all(self) -> None:
         self._redraw(*((name, layer.styles[name]) for name, layer in self.layers.items()))

@@ -2,9 +2,10 @@
 
 Headless, BLAS spreads each matrix product over every core. Beside a GUI no one number is right. With the
 machine otherwise quiet, a 128-64 network trained in the window at 92% of the headless rate with two BLAS
-threads on two cores and at 52% with one, and the MNIST sample's 32-16 at 91% against 78-84% (as tuned
-when fewer threads won a near tie; nnplayground bench --gui, rounds side by side). The job and the GUI take
-turns (app/worker.py), so while the job trains the GUI's core is mostly free. With anything else running,
+threads on two cores and at 52% with one (nnplayground bench --gui, rounds side by side); switching every
+second within one window run, two threads trained it 22% faster, and the MNIST sample's 32-16 within 3%
+of one. The job and the GUI take turns (app/worker.py), so while the job trains the GUI's core is mostly
+free. With anything else running,
 a BLAS thread spinning beside the GUI thread takes the core the GUI needs, each product waits for
 whichever of its threads was pushed aside, and two threads trained several times slower than one. So a
 window's run measures: it tries each candidate in turn and keeps the fastest (BlasTuner).
@@ -65,8 +66,8 @@ class BlasTuner:
     cancels an even drift). A candidate's rate is the median of its trials: a trial that met a burst of the
     GUI's work (it drew a view while the products ran) counts as one slow trial, not as a slow candidate.
     The fastest is kept for `hold` seconds, then they are measured again (the machine's load changes).
-    Within MARGIN of the fastest, the most threads win: validation and the probes' products gain from
-    them too, and a window trained faster overall with every core than the batches alone showed.
+    Within MARGIN of the fastest, the most threads win: validation and the probes' products, which these
+    batch times leave out, gain from them too.
     Times are training seconds, not wall time."""
 
     MARGIN = 0.03
