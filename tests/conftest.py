@@ -33,6 +33,15 @@ def _seeded_and_float32():
     config.set_floatx("float32")
 
 
+@pytest.fixture(autouse=True)
+def _no_earlier_blas_decision(monkeypatch):
+    """A window's run starts on the BLAS threads the last run's tuner kept (session.threads): each test
+    starts as a fresh process does, whatever an earlier test's run kept."""
+    from nnplayground.session.threads import BlasTuner
+
+    monkeypatch.setattr(BlasTuner, "last_kept", None)
+
+
 @pytest.fixture
 def float64():
     config.set_floatx("float64")

@@ -67,10 +67,15 @@ class BlasTuner:
     GUI's work (it drew a view while the products ran) counts as one slow trial, not as a slow candidate.
     The fastest is kept for `hold` seconds, then they are measured again (the machine's load changes).
     Within MARGIN of the fastest, the most threads win: validation and the probes' products, which these
-    batch times leave out, gain from them too.
+    batch times leave out, gain from them too. A count whose every trial beat every trial of the others by
+    CLEAR wins as soon as each has had two trials: more trials would only train longer on a slow count.
+    A run warms up on the count the last decision in this process kept (a user trains the same network
+    again and again), or on the first candidate.
     Times are training seconds, not wall time."""
 
     MARGIN = 0.03
+    CLEAR = 0.10
+    last_kept: int | None = None  # the count the last decision kept, in any run of this process
 
     def __init__(self, candidates: Sequence[int], set_threads: Callable[[int], None], trial: float = 0.15,
                  rounds: int = 4, hold: float = 15.0, warmup: float = 1.0):
@@ -88,7 +93,7 @@ class BlasTuner:
     def batch_done(self, samples: int, seconds: float) -> None:
         """After a batch of `samples` that took `seconds` to train."""
         if self.current is None:
-            self._use(self.candidates[0])
+            self._use(BlasTuner.last_kept if BlasTuner.last_kept in self.candidates else self.candidates[0])
         self._samples += samples
         self._seconds += seconds
         self._left -= seconds
@@ -96,12 +101,15 @@ class BlasTuner:
             return
         if self.trialling and self._seconds > 0:
             self._trials.setdefault(self.current, []).append(self._samples / self._seconds)
+            if self._clear_winner() is not None:
+                self._turns = []
         self._samples = self._seconds = 0.0
         if not self._turns:
             if self.trialling:
                 self.rates = {count: float(np.median(rates)) for count, rates in self._trials.items()}
                 self.trialling = False
                 self._use(self.best())
+                BlasTuner.last_kept = self.current
                 self._left = self.hold
                 return
             self.trialling, self._trials = True, {}
@@ -119,6 +127,17 @@ class BlasTuner:
         """The most threads within MARGIN of the fastest rate measured."""
         fastest = max(self.rates.values())
         return max(count for count, rate in self.rates.items() if rate >= fastest * (1 - self.MARGIN))
+
+    def _clear_winner(self) -> int | None:
+        """The count whose slowest trial beat every other count's fastest by CLEAR, once every candidate
+        has had two trials at least."""
+        trials = self._trials
+        if len(trials) < len(self.candidates) or min(map(len, trials.values())) < 2:
+            return None
+        for count, rates in trials.items():
+            if all(min(rates) >= max(other) * (1 + self.CLEAR) for each, other in trials.items() if each != count):
+                return count
+        return None
 
     def _use(self, count: int) -> None:
         if count != self.current:

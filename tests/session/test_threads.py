@@ -35,14 +35,36 @@ def _tuner(machine):
 
 
 def test_after_a_warmup_the_counts_take_turns_then_the_fastest_is_kept():
-    machine = _Machine({1: 50_000, 2: 90_000})
+    machine = _Machine({1: 85_000, 2: 90_000})  # 6% faster: beyond the margin, not clear at once
     tuner = _tuner(machine)
     machine.train(tuner, 0.9)
     assert machine.history == [1] and not tuner.trialling  # warming up on every core but the GUI's
     machine.train(tuner, 4.0)
     # Turns 1 2 2 1 1 2 2 1, then 2 kept.
     assert machine.history == [1, 2, 1, 2, 1, 2] and tuner.current == 2 and not tuner.trialling
+    assert tuner.rates[1] == pytest.approx(85_000) and tuner.rates[2] == pytest.approx(90_000)
+
+
+def test_a_clear_winner_is_kept_after_two_trials_each():
+    """Every trial of two threads beat every trial of one by more than CLEAR: after turns 1 2 2 1 it is
+    kept, with no more time spent training on the slow count."""
+    machine = _Machine({1: 50_000, 2: 90_000})
+    tuner = _tuner(machine)
+    machine.train(tuner, 1.0 + 4 * 0.15 + 0.05)  # the warm-up and four trials, and a few batches
+    assert machine.history == [1, 2, 1, 2] and tuner.current == 2 and not tuner.trialling
     assert tuner.rates[1] == pytest.approx(50_000) and tuner.rates[2] == pytest.approx(90_000)
+
+
+def test_the_next_run_starts_on_the_count_the_last_one_kept():
+    machine = _Machine({1: 50_000, 2: 90_000})
+    machine.train(_tuner(machine), 2.0)
+    assert BlasTuner.last_kept == 2
+    again = _Machine({1: 50_000, 2: 90_000})
+    tuner = _tuner(again)
+    again.train(tuner, 0.9)
+    assert again.history == [2] and not tuner.trialling  # warming up on two threads
+    again.train(tuner, 1.0)
+    assert again.history == [2, 1, 2] and tuner.current == 2  # turns 2 1 1 2: the one in use first
 
 
 def test_more_threads_win_a_near_tie():
@@ -89,11 +111,11 @@ def test_turns_see_through_a_machine_that_slows_down_as_they_run():
 def test_it_measures_again_after_holding_and_follows_a_change_of_load():
     machine = _Machine({1: 50_000, 2: 90_000})
     tuner = _tuner(machine)
-    machine.train(tuner, 3.0)  # warm-up 1 s, trials 1.2 s: two threads from 2.2 s, held until 12.2 s
+    machine.train(tuner, 3.0)  # warm-up 1 s, trials 0.6 s (a clear winner): two threads from 1.6 s to 11.6 s
     assert tuner.current == 2
     machine.speeds = {1: 48_000, 2: 6_000}  # something else now runs on the second core
-    machine.train(tuner, 9.0)
-    assert tuner.current == 2 and len(machine.history) == 6  # held, however slow
+    machine.train(tuner, 8.5)
+    assert tuner.current == 2 and len(machine.history) == 4  # held, however slow
     machine.train(tuner, 3.0)  # measured again, the one in use first, and left
     assert tuner.current == 1 and machine.history[-1] == 1
     assert tuner.rates[2] == pytest.approx(6_000) and tuner.rates[1] == pytest.approx(48_000)
