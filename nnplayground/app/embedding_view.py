@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
-from nnplayground.app.visibility import ProbeWhileVisible
+from nnplayground.app.visibility import DrawWhenShown, ProbeWhileVisible
 from nnplayground.session.embedding import EmbeddingProbe
 from nnplayground.session.probes import validation_of
 
@@ -82,6 +82,8 @@ class EmbeddingView(QWidget):
         outer.addWidget(self.pages)
 
         self.canvas.scene().sigMouseMoved.connect(self._mouse_moved)
+        # An answer another view's probe asked for (two windows on one session) is drawn here once seen.
+        self._drawing = DrawWhenShown(self, self._draw)
         session.events.connect("probed", self._probed)
         session.events.connect("model_changed", self._model_changed)
         session.add_probe(self.probe)
@@ -117,7 +119,7 @@ class EmbeddingView(QWidget):
             self.layer_picker.blockSignals(True)
             self.layer_picker.setCurrentIndex(position)
             self.layer_picker.blockSignals(False)
-        self._draw()
+        self._drawing.request()
 
     def _set_choices(self, choices: list) -> None:
         self.choices = [tuple(choice) for choice in choices]

@@ -170,6 +170,24 @@ def test_a_click_on_the_embedding_chooser_flattens_another_layer(qtbot, mnist_em
     assert np.isclose(np.sort(points[:, 0]), np.sort(result["coordinates"][:, 0])).all()
 
 
+def test_a_hidden_embedding_view_draws_an_answer_when_its_tab_is_opened(qtbot, mnist_embedding):
+    """Another view's probe answers while this one's tab is hidden (two windows on one session): it keeps
+    the answer and draws it when opened, not before."""
+    session, shown = mnist_embedding
+    tabs = QTabWidget()
+    tabs.addTab(QLabel("training"), "Training")
+    view = EmbeddingView(session)
+    tabs.addTab(view, "Embedding")
+    _shown(qtbot, tabs)
+    assert shown.isVisible() and not view.isVisible()
+    result = session.probe_results["embedding"]
+    view.show_result(result)
+    assert view.result is result and view.scatters == []  # kept, not drawn
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    assert view.isVisible() and len(_scatter_points(view)[0]) == len(result["coordinates"])
+
+
 def test_a_one_unit_layer_puts_each_class_in_a_row_of_its_own(qtbot):
     session = Session(Experiment(dataset="moons", layers=[LayerSpec(4)], epochs=5))
     session.load_data()
