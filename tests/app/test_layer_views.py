@@ -4,9 +4,10 @@ probe's, a real click on a layer chooser changes the layer drawn, and hovering a
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QTabWidget
 
+from nnplayground.app import theme
 from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.layer_stats_view import RIDGE_HEIGHT, LayerStatsView
 from nnplayground.session import Experiment, LayerSpec, Session
@@ -64,10 +65,16 @@ def test_layer_stats_view_draws_the_probes_numbers_after_a_spiral_run(qtbot):
     assert epochs[0] == 0 and epochs[-1] == session.run_log.complete_epochs == 30
     assert view.weights.epochs == epochs and view.gradients.epochs == epochs[1:]
     newest = view.history.series(layer["name"], "weights")[-1][1]
-    x, y = view.weights.curves[len(epochs) - 1].getData()
+    assert len(view.weights.ridges) == len(epochs)
+    x, y = view.weights.ridges.data(len(epochs) - 1)
     edges = newest["edges"]
     assert np.allclose(x, (edges[:-1] + edges[1:]) / 2)
     assert np.allclose(y, RIDGE_HEIGHT * newest["counts"] / newest["counts"].max())  # the bottom row
+    # Painted: the newest ridge's line in the run colour, the oldest's in the muted grey.
+    image = view.weights.grab().toImage().convertToFormat(QImage.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint32, image.width() * image.height()) & 0xFFFFFF
+    for colour in (theme.TRAIN, theme.MUTED):
+        assert (pixels == QColor(colour).rgb() & 0xFFFFFF).sum() > 20
 
 
 
