@@ -1,5 +1,7 @@
 """A view's probe asked only while the view is on screen: a hidden tab costs the training nothing."""
 
+import weakref
+
 from PySide6.QtCore import QEvent, QObject
 
 
@@ -9,15 +11,16 @@ class ProbeWhileVisible(QObject):
 
     def __init__(self, view, session, name: str):
         super().__init__(view)
-        self.session, self.name = session, name
+        # Weakly: a view hidden while the garbage collector takes its window apart would otherwise reach
+        # a session whose attributes the collector has already cleared (weak references go first).
+        self._session, self.name = weakref.ref(session), name
         view.installEventFilter(self)
         session.set_probe_active(name, view.isVisible())
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Show:
-            self.session.set_probe_active(self.name, True)
-        elif event.type() == QEvent.Hide:
-            self.session.set_probe_active(self.name, False)
+        session = self._session()
+        if session is not None and event.type() in (QEvent.Show, QEvent.Hide):
+            session.set_probe_active(self.name, event.type() == QEvent.Show)
         return False
 
 
