@@ -1,0 +1,33 @@
+"""`nnplayground bench --gui` measures the window it says: 1280 x 800, on a machine with no display too."""
+
+import os
+import subprocess
+import sys
+
+from nnplayground.app.bench import _platform
+
+
+def test_without_a_display_the_bench_s_window_gets_a_screen_it_fits_on(tmp_path, monkeypatch):
+    """Qt's offscreen screen is 800 x 800: the window was squeezed to it, below its own minimum width."""
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    platform = _platform(str(tmp_path))
+    assert platform.startswith("offscreen:configfile=")
+    script = ("from PySide6.QtWidgets import QApplication, QWidget\n"
+              "app = QApplication([])\n"
+              "window = QWidget()\n"
+              "window.resize(1280, 800)\n"
+              "window.show()\n"
+              "size = app.primaryScreen().size()\n"
+              "print(size.width(), size.height(), window.width(), window.height())\n")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "QT_QPA_PLATFORM": platform})
+    assert shown.stdout.split() == ["1920", "1080", "1280", "800"], shown.stderr
+
+
+def test_a_platform_asked_for_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    assert _platform(str(tmp_path)) == "xcb"
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.setenv("DISPLAY", ":1")
+    assert _platform(str(tmp_path)) == "xcb"
