@@ -6,6 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.app.axes import steady_axes
 
 SAMPLES_PER_CLASS = 12
 MAX_CLASSES_SHOWN = 20
@@ -35,6 +36,7 @@ class DataView(QWidget):
         self.setObjectName("dataView")
         self.session = session
         self.plot = pg.PlotWidget()
+        steady_axes(self.plot)  # its aspect is locked
         self.plot.setObjectName("dataPlot")
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
+from nnplayground.app.axes import steady_axes
 from nnplayground.app.visibility import ProbeWhileVisible
 from nnplayground.session.decision import DecisionProbe
 
@@ -95,6 +96,7 @@ class DecisionBoundaryView(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("decisionPlot")
         self.plot.setAspectLocked(True)
+        steady_axes(self.plot)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.image = pg.ImageItem()

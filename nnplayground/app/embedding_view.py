@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.app.axes import steady_axes
 from nnplayground.app.visibility import DrawWhenShown, ProbeWhileVisible
 from nnplayground.session.embedding import EmbeddingProbe
 from nnplayground.session.probes import validation_of
@@ -43,6 +44,7 @@ class EmbeddingView(QWidget):
         self.canvas.setObjectName("embeddingPlot")
         self.plot = self.canvas.addPlot(row=0, col=0)
         self.plot.setAspectLocked(True)
+        steady_axes(self.plot)
         for name in ("bottom", "left"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
         # The legend on a line of its own above the plot: it hides no point, and its dots sit by their names.

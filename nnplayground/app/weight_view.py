@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.app.axes import steady_axes
 from nnplayground.app.visibility import DrawWhenShown
 from nnplayground.session.probes import kernels
 
@@ -59,6 +60,7 @@ class _Heatmap(pg.GraphicsLayoutWidget):
         self.plot = self.addPlot()
         self.plot.setTitle(title, size="9pt")  # a narrow panel must not clip it
         self.plot.setAspectLocked(square)
+        steady_axes(self.plot)
         self.plot.invertY(True)
         self.image = pg.ImageItem()
         self.image.setColorMap(theme.DIVERGING)

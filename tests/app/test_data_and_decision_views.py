@@ -1,8 +1,9 @@
 """The data view and the decision view on real data and a real trained network, driven by clicks."""
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from nnplayground.app import theme
 from nnplayground.app.data_view import DataView, sample_grid
@@ -185,3 +186,39 @@ def test_a_view_on_a_hidden_tab_is_not_probed_and_catches_up_when_shown(qtbot):
     tabs.setCurrentWidget(view)  # shown after the run: the network as it is now
     assert session.probes["decision"].active and answers[-1] == "decision"
     assert view.result["step"] == session.run_log.step
+
+
+class _Paints(QObject):
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        self.count += event.type() == QEvent.Paint
+        return False
+
+
+def test_the_decision_view_comes_to_rest_at_every_width(qtbot):
+    """An aspect-locked plot's range sets its tick labels, their width the left axis's, that the plot's
+    width, and that the range: at 380 pixels the axis flipped between two widths for ever, repainting the
+    plot at every turn of the event loop, idle or not."""
+    session = _spiral(epochs=5)
+    session.load_data()
+    view = DecisionBoundaryView(session)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    session.train()
+    paints = _Paints(view.plot.viewport())
+    restless = []
+    for width in range(360, 430, 5):
+        view.resize(width, 440)
+        for _ in range(10):  # the new size laid out and drawn
+            QApplication.processEvents()
+        paints.count = 0
+        for _ in range(20):
+            QApplication.processEvents()
+        if paints.count:
+            restless.append((width, paints.count))
+    assert restless == []
