@@ -1,4 +1,4 @@
-"""Plot axes that come to rest."""
+"""Plot axes and ranges that come to rest."""
 
 
 def steady_axes(plot) -> None:
@@ -10,3 +10,11 @@ def steady_axes(plot) -> None:
     event loop even with nothing training."""
     for name in ("left", "right", "bottom", "top"):
         plot.getAxis(name).setStyle(autoReduceTextSpace=False)
+
+
+def settle(*widgets) -> None:
+    """Work out now the ranges pyqtgraph leaves to the next paint of `widgets` (GraphicsViews): a view that
+    follows its data changes its range while painting, and the plot is then painted a second time, whole.
+    Call it once the data is set."""
+    for widget in widgets:
+        widget.scene().prepareForPaint()

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
-from nnplayground.app.axes import steady_axes
+from nnplayground.app.axes import settle, steady_axes
 from nnplayground.app.visibility import DrawWhenShown, ProbeWhileVisible
 from nnplayground.session.embedding import EmbeddingProbe
 from nnplayground.session.probes import validation_of
@@ -162,6 +162,7 @@ class EmbeddingView(QWidget):
             layer=self.layer_picker.currentText(), n=len(labels)), size="9pt")
         if self.hovered is not None:
             self.show_sample(self.hovered)
+        settle(self.canvas)
 
     def _label_axes(self, result: dict, names: tuple[str, ...]) -> None:
         left = self.plot.getAxis("left")

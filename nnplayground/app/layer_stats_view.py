@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
+from nnplayground.app.axes import settle
 from nnplayground.app.visibility import DrawWhenShown
 from nnplayground.session.layer_stats import SATURATED_SAMPLES, SATURATION, HistogramHistory, LayerStatsProbe
 
@@ -245,6 +246,7 @@ class LayerStatsView(QWidget):
         self.summary.setText(self.in_words(layer, self.result["samples"]))
         self.weights.show_series(self.history.series(layer["name"], "weights"))
         self.gradients.show_series(self.history.series(layer["name"], "gradients"))
+        settle(self.activations, self.weights, self.gradients)
 
     def in_words(self, layer: dict, samples: int) -> str:
         """The layer's dead or saturated units as a sentence with the numbers."""

@@ -3,7 +3,7 @@ probe's, a real click on a layer chooser changes the layer drawn, and hovering a
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QTabWidget
 
@@ -286,3 +286,41 @@ def test_the_embedding_follows_training_live_and_a_choice_made_meanwhile_lands(q
     session.stop()
     while session.state is not State.IDLE:
         assert runner.deliver()
+
+
+class _Paints(QObject):
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        self.count += event.type() == QEvent.Paint
+        return False
+
+
+def test_an_answer_is_painted_once(qtbot):
+    """The plots follow their data: their new range is worked out before they are painted, not while, which
+    painted each plot a second time, whole (the job waits for the GUI to draw each report)."""
+    session = _mnist()
+    session.load_data()
+    embedding = _shown(qtbot, EmbeddingView(session))
+    layers = _shown(qtbot, LayerStatsView(session))
+    answers = []
+    for _ in range(3):
+        session.train()
+        answers.append(dict(session.probe_results))
+        session.update(epochs=session.experiment.epochs + 1)
+    plots = {"embedding": embedding.canvas, "activations": layers.activations, "weights": layers.weights}
+    paints = {name: _Paints(plot.viewport()) for name, plot in plots.items()}
+    drawn = []
+    for answer in answers:
+        for counter in paints.values():
+            counter.count = 0
+        embedding.show_result(answer["embedding"])
+        layers.history.add(layers.history.epochs()[-1] + 1, answer["layer_stats"])
+        layers.show_result(answer["layer_stats"])
+        for _ in range(10):
+            QApplication.processEvents()
+        drawn.append({name: counter.count for name, counter in paints.items()})
+    assert drawn[1:] == [dict.fromkeys(plots, 1)] * 2  # the first answer also lays the views out
