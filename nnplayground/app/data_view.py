@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
-from nnplayground.app.axes import steady_axes
+from nnplayground.app.axes import release_axes, steady_axes
 
 SAMPLES_PER_CLASS = 12
 MAX_CLASSES_SHOWN = 20
@@ -70,6 +70,7 @@ class DataView(QWidget):
 
     def show_data(self) -> None:
         data = self.session.dataset
+        release_axes(self.plot)  # another set's labels: the class names of an image set leave no margin
         self.legend.clear()
         for item in (self.train_points, self.test_points):
             item.clear()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
-from nnplayground.app.axes import steady_axes
+from nnplayground.app.axes import release_axes, steady_axes
 from nnplayground.app.visibility import ProbeWhileVisible
 from nnplayground.session.decision import DecisionProbe
 
@@ -163,7 +163,7 @@ class DecisionBoundaryView(QWidget):
         session.add_probe(self.probe)
         self.visibility = ProbeWhileVisible(self, session, self.probe.name)  # a hidden tab costs nothing
         session.events.connect("probed", self._probed)
-        session.events.connect("data_changed", lambda _data: self._show_points())
+        session.events.connect("data_changed", lambda _data: (release_axes(self.plot), self._show_points()))
         session.events.connect("model_changed", lambda _model: self._model_changed())
         self._show_points()
 

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnplayground.app import theme
-from nnplayground.app.axes import settle, steady_axes
+from nnplayground.app.axes import release_axes, settle, steady_axes
 from nnplayground.app.visibility import DrawWhenShown, ProbeWhileVisible
 from nnplayground.session.embedding import EmbeddingProbe
 from nnplayground.session.probes import validation_of
@@ -32,6 +32,7 @@ class EmbeddingView(QWidget):
         self.result: dict | None = None  # the probe's latest answer: what is drawn
         self.choices: list[tuple[int, str, int]] = []
         self.hovered: int | None = None  # the sample shown, as its index in the validation data
+        self._labelled: tuple | None = None  # (layer, one unit) the axes were last labelled for
 
         self.hint = QLabel(self.tr("Pick data and layers to see where a hidden layer puts the samples."))
         self.hint.setObjectName("embeddingHint")
@@ -149,6 +150,8 @@ class EmbeddingView(QWidget):
 
     def _draw(self) -> None:
         result = self.result
+        if result is None:  # the network went while this waited to be shown
+            return
         coordinates, labels = self._drawn_coordinates(), result["labels"]
         count = int(labels.max()) + 1 if len(labels) else 0
         names = self._names(count)
@@ -166,6 +169,10 @@ class EmbeddingView(QWidget):
 
     def _label_axes(self, result: dict, names: tuple[str, ...]) -> None:
         left = self.plot.getAxis("left")
+        drawn = (result["layer"], result.get("units") == 1)
+        if drawn != self._labelled:  # another layer: its own labels, not the last one's margin
+            self._labelled = drawn
+            release_axes(self.plot)
         if result.get("units") == 1:
             self.plot.setAspectLocked(False)
             self.plot.setLabel("bottom", self.tr("the layer's one output"))

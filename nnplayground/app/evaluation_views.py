@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from nnplayground.app import theme
-from nnplayground.app.axes import steady_axes
 from nnplayground.app.painted_text import PaintedText
 from nnplayground.app.visibility import DrawWhenShown
 from nnplayground.session import State
@@ -211,7 +210,6 @@ class ConfusionMatrixView(QWidget):
         self.plot.hideButtons()
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)
-        steady_axes(self.plot)
         self.plot.setLabel("left", self.tr("true class"))
         self.plot.setLabel("bottom", self.tr("predicted class"))
         self.image = _CellImage()

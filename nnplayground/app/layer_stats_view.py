@@ -56,13 +56,15 @@ class _Ridges(pg.GraphicsObject):
             self._drawn.append((fill, line, pen, fill_colour))
             bounds = bounds.united(fill.boundingRect())
         self._bounds = bounds
+        self.informViewBoundsChanged()  # the view box follows the ridges' x extent
         self.update()
 
-    def data(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def points(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """Ridge `index`'s points (oldest first) as drawn: y is its row plus its height."""
         return self._points[index]
 
-    def __len__(self) -> int:
+    @property
+    def count(self) -> int:
         return len(self._points)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name

@@ -18,9 +18,10 @@ class ProbeWhileVisible(QObject):
         session.set_probe_active(name, view.isVisible())
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
-        session = self._session()
-        if session is not None and event.type() in (QEvent.Show, QEvent.Hide):
-            session.set_probe_active(self.name, event.type() == QEvent.Show)
+        if event.type() in (QEvent.Show, QEvent.Hide):
+            session = self._session()
+            if session is not None:
+                session.set_probe_active(self.name, event.type() == QEvent.Show)
         return False
 
 

@@ -60,7 +60,8 @@ class _Heatmap(pg.GraphicsLayoutWidget):
         self.plot = self.addPlot()
         self.plot.setTitle(title, size="9pt")  # a narrow panel must not clip it
         self.plot.setAspectLocked(square)
-        steady_axes(self.plot)
+        if square:
+            steady_axes(self.plot)
         self.plot.invertY(True)
         self.image = pg.ImageItem()
         self.image.setColorMap(theme.DIVERGING)

@@ -222,3 +222,28 @@ def test_the_decision_view_comes_to_rest_at_every_width(qtbot):
         if paints.count:
             restless.append((width, paints.count))
     assert restless == []
+
+
+def test_class_names_on_an_axis_leave_no_margin_behind_when_the_data_changes(qtbot):
+    """The data view's axes keep the room their labels took (they come to rest), until the data changes."""
+    from nnplayground.datasets import fashion_mnist
+    from nnplayground.datasets.catalog import Dataset
+
+    session = _spiral()
+    view = _shown(qtbot, DataView(session))
+    left = view.plot.getAxis("left")
+    spiral = session.dataset
+
+    def width_after(dataset) -> float:
+        session.dataset = dataset
+        view.show_data()
+        for _ in range(5):  # drawn: the labels worked out, the axis sized to them
+            QApplication.processEvents()
+        return left.width()
+
+    alone = width_after(spiral)
+    images = np.random.default_rng(0).random((40, 28, 28)).astype(np.float32)
+    labels = np.arange(40) % 10
+    clothes = Dataset("fashion", images, labels, images, labels, fashion_mnist.CLASS_NAMES)
+    assert width_after(clothes) > alone + 20  # "T-shirt/top", "Ankle boot"
+    assert width_after(spiral) == alone

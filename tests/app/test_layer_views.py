@@ -65,8 +65,8 @@ def test_layer_stats_view_draws_the_probes_numbers_after_a_spiral_run(qtbot):
     assert epochs[0] == 0 and epochs[-1] == session.run_log.complete_epochs == 30
     assert view.weights.epochs == epochs and view.gradients.epochs == epochs[1:]
     newest = view.history.series(layer["name"], "weights")[-1][1]
-    assert len(view.weights.ridges) == len(epochs)
-    x, y = view.weights.ridges.data(len(epochs) - 1)
+    assert view.weights.ridges.count == len(epochs)
+    x, y = view.weights.ridges.points(len(epochs) - 1)
     edges = newest["edges"]
     assert np.allclose(x, (edges[:-1] + edges[1:]) / 2)
     assert np.allclose(y, RIDGE_HEIGHT * newest["counts"] / newest["counts"].max())  # the bottom row
@@ -108,6 +108,14 @@ def test_a_click_on_the_layer_chooser_draws_another_layer(qtbot):
     assert "softmax outputs of 10 units" in view.summary.text()
     assert view.weights.epochs == [0, 1]  # the untrained network, and after the one epoch
     assert view.gradients.epochs == [1]  # no gradient before the first batch
+    for plot in (view.weights, view.gradients):  # each plot's x range follows the layer now drawn
+        ridges = [plot.ridges.points(i)[0] for i in range(plot.ridges.count)]
+        low, high = min(x.min() for x in ridges), max(x.max() for x in ridges)
+
+        def fits(plot=plot, low=low, high=high):
+            left, right = plot.getViewBox().viewRange()[0]
+            return left <= low and high <= right and right - left < 1.5 * (high - low)
+        qtbot.waitUntil(fits)
 
 
 def test_a_dead_layer_is_said_so(qtbot):
@@ -193,6 +201,22 @@ def test_a_hidden_embedding_view_draws_an_answer_when_its_tab_is_opened(qtbot, m
     bar = tabs.tabBar()
     qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
     assert view.isVisible() and len(_scatter_points(view)[0]) == len(result["coordinates"])
+
+
+def test_an_answer_kept_for_a_hidden_view_is_dropped_with_its_network(qtbot, mnist_embedding):
+    """Kept while the tab was hidden, then the network went: opening the tab shows the hint, no old points."""
+    session, _shown_view = mnist_embedding
+    tabs = QTabWidget()
+    tabs.addTab(QLabel("training"), "Training")
+    view = EmbeddingView(session)
+    tabs.addTab(view, "Embedding")
+    _shown(qtbot, tabs)
+    view.show_result(session.probe_results["embedding"])
+    session.update(layers=[LayerSpec(0)])  # a problem: no network
+    assert session.model is None and view.result is None
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    assert view.isVisible() and view.pages.currentWidget() is view.hint and view.scatters == []
 
 
 def test_a_one_unit_layer_puts_each_class_in_a_row_of_its_own(qtbot):
