@@ -121,8 +121,9 @@ def rate_too_high(context: HintContext) -> Hint | None:
     rate = e.learning_rate
     compared = f"the untrained network's ({_number(start)})" if lowest == start else \
         f"its lowest ({_number(lowest)}), and above the untrained network's ({_number(start)})"
+    grown = _times(now, lowest) or "up from "
     return Hint("rate_too_high", "The loss is exploding",
-                f"The loss has grown to {_number(now)}, {now / lowest:.0f} times {compared}: the steps overshoot, "
+                f"The loss has grown to {_number(now)}, {grown}{compared}: the steps overshoot, "
                 f"most often because the learning rate ({rate:g}) is too high.",
                 {f"mean loss of the last {BLOCK} batches": now, "lowest": lowest, "first batch's": start,
                  "learning rate": rate},
@@ -176,8 +177,8 @@ def loss_flat(context: HintContext) -> Hint | None:
     change = abs(after - before) / before if before > 0 else 0.0
     if change >= FLAT_CHANGE or after < FLAT_LEARNED * start:
         return None
-    flat = (f"The loss has hardly moved over the last {window} batches ({_number(before)} then {_number(after)}) "
-            f"and is still {after / start:.0%} of where it started")
+    flat = (f"The loss has hardly moved over the last {window} batches ({_number(before)} then {_number(after)})"
+            + (f" and is still {after / start:.0%} of where it started" if start > 0 else ""))
     evidence = {"batches": window, "mean loss, first half": before, "mean loss, second half": after,
                 "loss at the start": start}
     vanishing = _vanishing_gradient(log)
@@ -191,9 +192,10 @@ def loss_flat(context: HintContext) -> Hint | None:
             fixes.append(Fix("Adam", "Train with Adam (rate 0.001): it scales each weight's step by its own "
                                      "gradient's size. Same starting weights.",
                              {"optimizer": "adam", "learning_rate": 0.001}, restart="same"))
+        smaller = _times(last_norm, first_norm, "smaller") or "below "
         return Hint("loss_flat", "The loss is flat",
                     f"{flat}: the gradient fades on its way back through the layers. The first hidden layer's "
-                    f"({first}: {_number(first_norm)}) is {last_norm / first_norm:.0f} times smaller than the last "
+                    f"({first}: {_number(first_norm)}) is {smaller}the last "
                     f"hidden layer's ({last}: {_number(last_norm)}), so the first layers hardly learn.",
                     {**evidence, f"gradient norm of {first}": first_norm, f"gradient norm of {last}": last_norm},
                     fixes)
@@ -365,6 +367,14 @@ EXPLAINS = {"rate_too_high": ("dead_units", "saturated_units")}  # a hint's id -
 
 def _finite(values: np.ndarray) -> np.ndarray:
     return values[np.isfinite(values)]
+
+
+def _times(big: float, small: float, word: str = "") -> str:
+    """'12 times ' (with a word: '12 times <word> than ') big is small, or '' when small is not above 0: a
+    loss or a gradient can be exactly 0, and no ratio is worth saying then."""
+    if not small > 0:
+        return ""
+    return f"{big / small:.0f} times " + (f"{word} than " if word else "")
 
 
 def _start_loss(log: RunLog) -> float:

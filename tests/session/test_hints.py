@@ -8,6 +8,7 @@ import pytest
 from nnplayground.session import Experiment, LayerSpec, Session, State, ThreadRunner
 from nnplayground.session.hint_board import HintBoard
 from nnplayground.session.hints import Fix
+from nnplayground.session.runlog import RunLog
 
 TINY = [LayerSpec(8), LayerSpec(8)]
 
@@ -223,3 +224,31 @@ def test_hints_are_checked_at_run_ends_not_at_every_epoch():
     board.check = lambda: checks.append(1) or check()
     session.train()
     assert len(session.run_log.epochs) == 50 and len(checks) <= 3  # run started, run finished
+
+
+def _log(losses) -> RunLog:
+    """A run log of these batch losses, one batch a tenth of an epoch."""
+    log, n = RunLog(), len(losses)
+    log.add_batches({"step": np.arange(1, n + 1), "position": np.arange(1, n + 1) / 10,
+                     "loss": np.asarray(losses, float), "accuracy": np.zeros(n)})
+    return log
+
+
+def test_a_loss_that_grows_back_from_exactly_zero_is_exploding_without_a_ratio():
+    """A network sure of every sample has a loss of exactly 0: the rule divided by it (ZeroDivisionError
+    in the GUI's report handler, found by benchmarks/views.py on a trained spiral)."""
+    from nnplayground.session.hints import HintContext, rate_too_high
+
+    hint = rate_too_high(HintContext(_log([2.3] * 10 + [0.0] * 30 + [50.0] * 10), Experiment()))
+    assert hint.id == "rate_too_high" and hint.evidence["lowest"] == 0.0
+    assert "grown to 50, up from its lowest (0), and above the untrained network's (2.3)" in hint.message
+
+
+def test_a_first_layer_gradient_of_exactly_zero_is_a_vanishing_gradient_without_a_ratio():
+    from nnplayground.session.hints import HintContext, loss_flat
+
+    log = _log([2.3] * 100)
+    log.add_norms(100, ["dense", "dense_1", "dense_2"], [0.0, 0.5, 1.0], [0.0, 0.1, 0.1])
+    hint = loss_flat(HintContext(log, Experiment(layers=[LayerSpec(8, "sigmoid"), LayerSpec(8, "sigmoid")])))
+    assert hint.id == "loss_flat" and hint.evidence["gradient norm of dense"] == 0.0
+    assert "The first hidden layer's (dense: 0) is below the last hidden layer's (dense_1: 0.5)" in hint.message
