@@ -77,9 +77,11 @@ class QtRunner(QObject):
         def report(payload):
             if thread.closing:
                 return  # queued before the window closed: its views may be gone
-            on_report(payload)
-            # Acknowledge once the event loop is idle again, i.e. after the repaints this report caused.
-            QTimer.singleShot(0, thread.gui_ready)
+            try:
+                on_report(payload)
+            finally:  # a view that failed on this report must not leave the job waiting out GUI_WAIT each time
+                # Acknowledge once the event loop is idle again, i.e. after the repaints this report caused.
+                QTimer.singleShot(0, thread.gui_ready)
 
         def done(reason):
             if thread.delivered:

@@ -140,3 +140,26 @@ def _quick_tuner(init):
     def quick(self, candidates, set_threads, **_settings):
         init(self, candidates, set_threads, trial=0.02, rounds=2, hold=15.0, warmup=0.05)
     return quick
+
+
+def test_a_view_that_fails_on_a_report_does_not_hold_the_job_back(qtbot, monkeypatch):
+    """The GUI acknowledges every report, even one a handler raised on: else the job waits GUI_WAIT (a
+    quarter of a second) after each report, and the run crawls."""
+    from nnplayground.app import worker
+
+    acknowledged = []
+    gui_ready = worker._JobThread.gui_ready
+    monkeypatch.setattr(worker._JobThread, "gui_ready", lambda self: (acknowledged.append(1), gui_ready(self)))
+    session, reports = _session(qtbot)
+
+    def failing(_chunk):
+        raise ZeroDivisionError("a view's bug")
+
+    session.events.connect("batches", failing)
+    with qtbot.capture_exceptions() as raised:
+        session.train()
+        qtbot.waitUntil(lambda: len(reports["batches"]) >= 5, timeout=10_000)
+        session.stop()
+        qtbot.waitUntil(lambda: session.state is State.IDLE, timeout=10_000)
+    assert raised and all(isinstance(error[1], ZeroDivisionError) for error in raised)
+    assert len(acknowledged) >= len(reports["batches"]) >= 5
