@@ -50,7 +50,8 @@ def measure(app, dataset: str, repeats: int) -> None:
     while session.dataset is None or window.loader is not None:
         app.processEvents()
     session.load_data(dataset=dataset, **({"n_classes": 3} if dataset == "spiral" else {}))
-    session.update(epochs=3 if dataset == "mnist-sample" else 100, layers=[LayerSpec(32), LayerSpec(16)])
+    session.update(epochs=3 if dataset == "mnist-sample" else 100, run_until_paused=False,  # a toy set's default
+                   layers=[LayerSpec(32), LayerSpec(16)])
     session.train()
     while session.control is not None:
         app.processEvents()
