@@ -65,7 +65,9 @@ class BlasTuner:
     A B, B A, A B, B A (not one long trial each: the machine's speed drifts within seconds, and this order
     cancels an even drift). A candidate's rate is the median of its trials: a trial that met a burst of the
     GUI's work (it drew a view while the products ran) counts as one slow trial, not as a slow candidate.
-    The fastest is kept for `hold` seconds, then they are measured again (the machine's load changes).
+    The fastest is kept for `hold` seconds, then they are measured again (the machine's load changes); a
+    close call (no clear winner, see CLEAR) only for a fifth of that: another program's burst of work,
+    come and gone within seconds, had made one thread win by 4% and kept it 15 s at two thirds the speed.
     Within MARGIN of the fastest, the most threads win: validation and the probes' products, which these
     batch times leave out, gain from them too. A count whose every trial beat every trial of the others by
     CLEAR wins as soon as each has had two trials: more trials would only train longer on a slow count.
@@ -110,7 +112,7 @@ class BlasTuner:
                 self.trialling = False
                 self._use(self.best())
                 BlasTuner.last_kept = self.current
-                self._left = self.hold
+                self._left = self.hold if self._clear_winner() is not None else self.hold / 5
                 return
             self.trialling, self._trials = True, {}
             order = self._turns_order()
