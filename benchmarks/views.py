@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from nnplayground.app.bench import _platform  # noqa: E402
+from nnplayground.app.bench import window_platform  # noqa: E402
 
 # With no display: offscreen, on a screen the 1280x800 window fits (Qt's default one is 800x800).
-_platform_chosen = _platform(tempfile.mkdtemp(prefix="nnplayground-views-"))
+_platform_chosen = window_platform(tempfile.mkdtemp(prefix="nnplayground-views-"))
 if _platform_chosen is not None:
     os.environ["QT_QPA_PLATFORM"] = _platform_chosen
 

@@ -145,7 +145,7 @@ OFFSCREEN_SCREEN = {"screens": [{"name": "bench", "x": 0, "y": 0, "width": 1920,
                                  "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
 
 
-def _platform(home: str) -> str | None:
+def window_platform(home: str) -> str | None:
     """The Qt platform for the benchmark's windows: the one asked for, or the display's (None), or with no
     display offscreen with a 1920 x 1080 screen described in a file under `home` (as tests/conftest.py)."""
     platform = os.environ.get("QT_QPA_PLATFORM")
@@ -166,7 +166,7 @@ def run_gui_bench(seconds: float = 8.0, all_views: bool = False, rounds: int = 3
     saved = {variable: os.environ.get(variable) for variable in (*folders, "QT_QPA_PLATFORM")}
     with tempfile.TemporaryDirectory(prefix="nnplayground-bench-") as home:
         try:
-            platform = _platform(home)
+            platform = window_platform(home)
             if platform is not None:
                 os.environ["QT_QPA_PLATFORM"] = platform
             for variable in folders:

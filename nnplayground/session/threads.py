@@ -5,10 +5,10 @@ machine otherwise quiet, a 128-64 network trained in the window at 92% of the he
 threads on two cores and at 52% with one (nnplayground bench --gui, rounds side by side); switching every
 second within one window run, two threads trained it 22% faster, and the MNIST sample's 32-16 within 3%
 of one. The job and the GUI take turns (app/worker.py), so while the job trains the GUI's core is mostly
-free. With anything else running,
-a BLAS thread spinning beside the GUI thread takes the core the GUI needs, each product waits for
-whichever of its threads was pushed aside, and two threads trained several times slower than one. So a
-window's run measures: it tries each candidate in turn and keeps the fastest (BlasTuner).
+free. With anything else running, a BLAS thread spinning beside the GUI thread takes the core the GUI
+needs, each product waits for whichever of its threads was pushed aside, and two threads trained several
+times slower than one. So a window's run measures: it tries each candidate in turn and keeps the fastest
+(BlasTuner).
 """
 
 import contextlib

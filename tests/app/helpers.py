@@ -1,6 +1,6 @@
 """Driving the window the way a person does: clicks on buttons, keys in boxes."""
 
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -118,3 +118,16 @@ def answer_message_box(button, seen: list) -> None:
         seen.append(box.text())
         box.button(button).click()
     QTimer.singleShot(0, answer)
+
+
+class Paints(QObject):
+    """Counts the paint events `widget` receives (reset `count` to start again)."""
+
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        self.count += event.type() == QEvent.Paint
+        return False

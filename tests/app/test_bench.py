@@ -4,14 +4,14 @@ import os
 import subprocess
 import sys
 
-from nnplayground.app.bench import _platform
+from nnplayground.app.bench import window_platform
 
 
 def test_without_a_display_the_bench_s_window_gets_a_screen_it_fits_on(tmp_path, monkeypatch):
     """Qt's offscreen screen is 800 x 800: the window was squeezed to it, below its own minimum width."""
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     monkeypatch.delenv("DISPLAY", raising=False)
-    platform = _platform(str(tmp_path))
+    platform = window_platform(str(tmp_path))
     assert platform.startswith("offscreen:configfile=")
     script = ("from PySide6.QtWidgets import QApplication, QWidget\n"
               "app = QApplication([])\n"
@@ -27,13 +27,13 @@ def test_without_a_display_the_bench_s_window_gets_a_screen_it_fits_on(tmp_path,
 
 def test_a_platform_asked_for_or_a_display_is_kept(tmp_path, monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
-    assert _platform(str(tmp_path)) == "xcb"
+    assert window_platform(str(tmp_path)) == "xcb"
     monkeypatch.delenv("QT_QPA_PLATFORM")
     for display in ("DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv("DISPLAY", raising=False)
         monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
         monkeypatch.setenv(display, ":1")
-        assert _platform(str(tmp_path)) is None  # Qt picks the display's platform
+        assert window_platform(str(tmp_path)) is None  # Qt picks the display's platform
 
 
 def test_the_bench_leaves_the_environment_as_it_found_it(tmp_path, monkeypatch):

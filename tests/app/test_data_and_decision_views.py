@@ -1,7 +1,7 @@
 """The data view and the decision view on real data and a real trained network, driven by clicks."""
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
@@ -9,6 +9,7 @@ from nnplayground.app import theme
 from nnplayground.app.data_view import DataView, sample_grid
 from nnplayground.app.decision_view import DecisionBoundaryView, decision_image
 from nnplayground.session import Experiment, LayerSpec, Session
+from tests.app.helpers import Paints
 
 
 def _spiral(epochs=40) -> Session:
@@ -188,17 +189,6 @@ def test_a_view_on_a_hidden_tab_is_not_probed_and_catches_up_when_shown(qtbot):
     assert view.result["step"] == session.run_log.step
 
 
-class _Paints(QObject):
-    def __init__(self, widget):
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
-        self.count += event.type() == QEvent.Paint
-        return False
-
-
 def test_the_decision_view_comes_to_rest_at_every_width(qtbot):
     """An aspect-locked plot's range sets its tick labels, their width the left axis's, that the plot's
     width, and that the range: at 380 pixels the axis flipped between two widths for ever, repainting the
@@ -210,7 +200,7 @@ def test_the_decision_view_comes_to_rest_at_every_width(qtbot):
     view.show()
     qtbot.waitExposed(view)
     session.train()
-    paints = _Paints(view.plot.viewport())
+    paints = Paints(view.plot.viewport())
     restless = []
     for width in range(360, 430, 5):
         view.resize(width, 440)

@@ -3,7 +3,7 @@ probe's, a real click on a layer chooser changes the layer drawn, and hovering a
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QTabWidget
 
@@ -12,6 +12,7 @@ from nnplayground.app.embedding_view import EmbeddingView
 from nnplayground.app.layer_stats_view import RIDGE_HEIGHT, LayerStatsView
 from nnplayground.session import Experiment, LayerSpec, Session
 from nnplayground.session.probes import validation_of
+from tests.app.helpers import Paints
 
 
 def _spiral(**fields) -> Session:
@@ -29,6 +30,21 @@ def _shown(qtbot, widget, width=480, height=520):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+def _in_a_hidden_tab(qtbot, view):
+    """`view` on the second tab of a shown tab widget, the first one showing."""
+    tabs = QTabWidget()
+    tabs.addTab(QLabel("training"), "Training")
+    tabs.addTab(view, "View")
+    _shown(qtbot, tabs)
+    return tabs, view
+
+
+def _open_second_tab(qtbot, tabs) -> None:
+    """A click on the second tab, as a person opens it."""
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
 
 
 def _pick(qtbot, combo, row: int) -> None:
@@ -77,23 +93,18 @@ def test_layer_stats_view_draws_the_probes_numbers_after_a_spiral_run(qtbot):
         assert (pixels == QColor(colour).rgb() & 0xFFFFFF).sum() > 20
 
 
-
 def test_a_hidden_layer_stats_view_keeps_the_history_and_draws_it_when_its_tab_is_opened(qtbot):
     session = _spiral(epochs=5)
     session.load_data()
-    tabs = QTabWidget()
-    view = LayerStatsView(session)
-    tabs.addTab(QLabel("training"), "Training")
-    tabs.addTab(view, "Layers")
-    _shown(qtbot, tabs)
+    tabs, view = _in_a_hidden_tab(qtbot, LayerStatsView(session))
     session.train()
     assert view.history.epochs() == [0, 5]  # gathered while hidden: the untrained network and the end
     assert view.weights.epochs == [] and len(view.bars.opts["height"]) == 0  # not drawn while hidden
-    bar = tabs.tabBar()
-    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    _open_second_tab(qtbot, tabs)
     assert view.weights.epochs == view.history.epochs()
     layer = session.probe_results["layer_stats"]["layers"][0]
     assert np.array_equal(view.bars.opts["height"], layer["activations"]["counts"])
+
 
 def test_a_click_on_the_layer_chooser_draws_another_layer(qtbot):
     session = _mnist()
@@ -189,33 +200,23 @@ def test_a_hidden_embedding_view_draws_an_answer_when_its_tab_is_opened(qtbot, m
     """Another view's probe answers while this one's tab is hidden (two windows on one session): it keeps
     the answer and draws it when opened, not before."""
     session, shown = mnist_embedding
-    tabs = QTabWidget()
-    tabs.addTab(QLabel("training"), "Training")
-    view = EmbeddingView(session)
-    tabs.addTab(view, "Embedding")
-    _shown(qtbot, tabs)
+    tabs, view = _in_a_hidden_tab(qtbot, EmbeddingView(session))
     assert shown.isVisible() and not view.isVisible()
     result = session.probe_results["embedding"]
     view.show_result(result)
     assert view.result is result and view.scatters == []  # kept, not drawn
-    bar = tabs.tabBar()
-    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    _open_second_tab(qtbot, tabs)
     assert view.isVisible() and len(_scatter_points(view)[0]) == len(result["coordinates"])
 
 
 def test_an_answer_kept_for_a_hidden_view_is_dropped_with_its_network(qtbot, mnist_embedding):
     """Kept while the tab was hidden, then the network went: opening the tab shows the hint, no old points."""
     session, _shown_view = mnist_embedding
-    tabs = QTabWidget()
-    tabs.addTab(QLabel("training"), "Training")
-    view = EmbeddingView(session)
-    tabs.addTab(view, "Embedding")
-    _shown(qtbot, tabs)
+    tabs, view = _in_a_hidden_tab(qtbot, EmbeddingView(session))
     view.show_result(session.probe_results["embedding"])
     session.update(layers=[LayerSpec(0)])  # a problem: no network
     assert session.model is None and view.result is None
-    bar = tabs.tabBar()
-    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    _open_second_tab(qtbot, tabs)
     assert view.isVisible() and view.pages.currentWidget() is view.hint and view.scatters == []
 
 
@@ -312,17 +313,6 @@ def test_the_embedding_follows_training_live_and_a_choice_made_meanwhile_lands(q
         assert runner.deliver()
 
 
-class _Paints(QObject):
-    def __init__(self, widget):
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
-        self.count += event.type() == QEvent.Paint
-        return False
-
-
 def test_an_answer_is_painted_once(qtbot):
     """The plots follow their data: their new range is worked out before they are painted, not while, which
     painted each plot a second time, whole (the job waits for the GUI to draw each report)."""
@@ -336,7 +326,7 @@ def test_an_answer_is_painted_once(qtbot):
         answers.append(dict(session.probe_results))
         session.update(epochs=session.experiment.epochs + 1)
     plots = {"embedding": embedding.canvas, "activations": layers.activations, "weights": layers.weights}
-    paints = {name: _Paints(plot.viewport()) for name, plot in plots.items()}
+    paints = {name: Paints(plot.viewport()) for name, plot in plots.items()}
     drawn = []
     for answer in answers:
         for counter in paints.values():
